@@ -1,0 +1,69 @@
+'use client';
+import { useRef } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import type { CallRow } from '@/lib/calls/types';
+import { bandOf, formatCallTime, formatDuration, formatMos } from '@/lib/calls/format';
+import { useTimeZone } from './useTimeZone';
+
+const STATUS_LABEL: Record<string, string> = { 'no-answer': 'no answer', 'in-progress': 'in progress' };
+
+export function CallTable({ calls }: { calls: CallRow[] }) {
+  const scroller = useRef<HTMLDivElement>(null);
+  const timeZone = useTimeZone();
+  // Only the rows in view are in the DOM, however many the board keeps.
+  // eslint-disable-next-line react-hooks/incompatible-library -- TanStack Virtual is built for this.
+  const virtual = useVirtualizer({
+    count: calls.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => 48,
+    overscan: 8,
+    getItemKey: (i) => calls[i]!.callSid,
+    initialRect: { width: 1000, height: 900 },
+  });
+
+  return (
+    <section className="panel calls" aria-label="Calls">
+      <div className="calls-head" role="row">
+        <span>Time</span>
+        <span>From</span>
+        <span>To</span>
+        <span>Status</span>
+        <span className="num">Duration</span>
+        <span className="num">MOS</span>
+      </div>
+      <div className="calls-body" ref={scroller} data-testid="call-table">
+        {calls.length === 0 ? (
+          <div className="empty">No calls yet. They appear here as they arrive.</div>
+        ) : null}
+        <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>
+          {virtual.getVirtualItems().map((item) => {
+            const c = calls[item.index]!;
+            const band = bandOf(c.mos);
+            return (
+              <div
+                key={item.key}
+                className="call-row"
+                role="row"
+                data-testid="call-row"
+                data-call-sid={c.callSid}
+                data-index={item.index}
+                ref={virtual.measureElement}
+                style={{ transform: `translateY(${item.start}px)` }}
+              >
+                <span suppressHydrationWarning>{formatCallTime(c.startedAt, timeZone)}</span>
+                <span>{c.from ?? '–'}</span>
+                <span>{c.to ?? '–'}</span>
+                <span className={`status status-${c.status}`}>{STATUS_LABEL[c.status] ?? c.status}</span>
+                <span className="num">{formatDuration(c.duration)}</span>
+                <span className={`num mos ${band ? `tone-${band.key}` : 'mos-none'}`} title={band?.label}>
+                  {formatMos(c.mos)}
+                  {band ? <small className="mos-band">{band.label}</small> : null}
+                </span>
+              </div>
+            );
+          })}
+        </div>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,120 @@
+'use client';
+import {
+  Bar,
+  BarChart,
+  CartesianGrid,
+  Cell,
+  Line,
+  LineChart,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
+import type { SeriesPoint, Tally } from '@/lib/calls/types';
+import { DURATION_BINS, MOS_BANDS } from '@/lib/calls/status';
+import { useTimeZone } from './useTimeZone';
+
+export const BAND_COLORS = ['#ef4444', '#f97316', '#eab308', '#84cc16', '#22c55e'];
+const AXIS = { stroke: '#94a3b8', fontSize: '0.8em' } as const;
+const INITIAL = { width: 520, height: 260 };
+
+function ChartPanel({ title, id, children }: { title: string; id: string; children: React.ReactElement }) {
+  return (
+    <figure className="panel chart" data-testid={`chart-${id}`}>
+      <figcaption>{title}</figcaption>
+      <div className="chart-body">
+        <ResponsiveContainer width="100%" height="100%" initialDimension={INITIAL}>
+          {children}
+        </ResponsiveContainer>
+      </div>
+    </figure>
+  );
+}
+
+export function Charts({
+  series,
+  totals,
+  bucketMs,
+}: {
+  series: SeriesPoint[];
+  totals: Tally;
+  bucketMs: number;
+}) {
+  const timeZone = useTimeZone();
+  const daily = bucketMs >= 86_400_000;
+  const tick = (t: number) =>
+    new Date(t).toLocaleString('en-GB', {
+      timeZone,
+      ...(daily ? { day: '2-digit', month: 'short' } : { hour: '2-digit', minute: '2-digit' }),
+    });
+  const points = series.map((p) => ({
+    t: p.t,
+    mos: p.tally.mosCount ? Number((p.tally.mosSumCenti / p.tally.mosCount / 100).toFixed(2)) : null,
+    duration: p.tally.durationCount ? Math.round(p.tally.durationSum / p.tally.durationCount) : null,
+  }));
+  const bands = MOS_BANDS.map((b, i) => ({ name: b.label, calls: totals.mosBands[i] ?? 0 }));
+  const bins = DURATION_BINS.map((b, i) => ({ name: b.label, calls: totals.durationBins[i] ?? 0 }));
+  const tooltip = { contentStyle: { background: '#0f172a', border: '1px solid #334155' } };
+
+  return (
+    <section className="charts" aria-label="Charts">
+      <ChartPanel title="MOS over time" id="mos-time">
+        <LineChart data={points}>
+          <CartesianGrid stroke="#1e293b" />
+          <XAxis dataKey="t" tickFormatter={tick} {...AXIS} />
+          <YAxis domain={[1, 5]} ticks={[1, 2, 3, 4, 5]} {...AXIS} width={40} />
+          <Tooltip labelFormatter={(t) => tick(Number(t))} {...tooltip} />
+          <Line
+            dataKey="mos"
+            name="avg MOS"
+            stroke="#38bdf8"
+            strokeWidth={3}
+            dot={false}
+            connectNulls
+            isAnimationActive={false}
+          />
+        </LineChart>
+      </ChartPanel>
+      <ChartPanel title="MOS distribution" id="mos-distribution">
+        <BarChart data={bands}>
+          <CartesianGrid stroke="#1e293b" />
+          <XAxis dataKey="name" {...AXIS} />
+          <YAxis allowDecimals={false} {...AXIS} width={50} />
+          <Tooltip {...tooltip} cursor={{ fill: '#1e293b' }} />
+          <Bar dataKey="calls" isAnimationActive={false}>
+            {bands.map((b, i) => (
+              <Cell key={b.name} fill={BAND_COLORS[i]} />
+            ))}
+          </Bar>
+        </BarChart>
+      </ChartPanel>
+      <ChartPanel title="Average duration over time (s)" id="duration-time">
+        <LineChart data={points}>
+          <CartesianGrid stroke="#1e293b" />
+          <XAxis dataKey="t" tickFormatter={tick} {...AXIS} />
+          <YAxis allowDecimals={false} {...AXIS} width={50} />
+          <Tooltip labelFormatter={(t) => tick(Number(t))} {...tooltip} />
+          <Line
+            dataKey="duration"
+            name="avg duration (s)"
+            stroke="#a78bfa"
+            strokeWidth={3}
+            dot={false}
+            connectNulls
+            isAnimationActive={false}
+          />
+        </LineChart>
+      </ChartPanel>
+      <ChartPanel title="Duration distribution" id="duration-distribution">
+        <BarChart data={bins}>
+          <CartesianGrid stroke="#1e293b" />
+          <XAxis dataKey="name" {...AXIS} />
+          <YAxis allowDecimals={false} {...AXIS} width={50} />
+          <Tooltip {...tooltip} cursor={{ fill: '#1e293b' }} />
+          <Bar dataKey="calls" fill="#a78bfa" isAnimationActive={false} />
+        </BarChart>
+      </ChartPanel>
+    </section>
+  );
+}

@@ -1,0 +1,81 @@
+'use client';
+// The board's live state: the server-rendered snapshot, then socket.io updates applied once per
+// animation frame, and a fresh snapshot after every (re)connect so nothing missed stays missing.
+import { useEffect, useRef, useState } from 'react';
+import { io, type Socket } from 'socket.io-client';
+import { applyUpdates, boardFromSnapshot, type Board } from '@/lib/calls/board';
+import type { CallUpdate, Snapshot } from '@/lib/calls/types';
+import { SOCKET_PATH, type ClientToServer, type ServerToClient } from '@/lib/realtime/events';
+
+export type Connection = 'connecting' | 'live' | 'reconnecting' | 'offline';
+
+/** Failed reconnect attempts after which the board calls itself offline rather than reconnecting. */
+const OFFLINE_AFTER_ATTEMPTS = 3;
+
+export function useLiveBoard(initial: Snapshot, maxRows: number) {
+  const [board, setBoard] = useState<Board>(() => boardFromSnapshot(initial, maxRows));
+  const [connection, setConnection] = useState<Connection>('connecting');
+  const pending = useRef<CallUpdate[]>([]);
+  const frame = useRef<number | null>(null);
+
+  useEffect(() => {
+    const socket: Socket<ServerToClient, ClientToServer> = io({
+      path: SOCKET_PATH,
+      transports: ['websocket'],
+    });
+    let syncing = false;
+    let cancelled = false;
+
+    const flush = () => {
+      frame.current = null;
+      if (syncing || pending.current.length === 0) return;
+      const batch = pending.current;
+      pending.current = [];
+      setBoard((b) => applyUpdates(b, batch));
+    };
+    const schedule = () => {
+      frame.current ??= requestAnimationFrame(flush);
+    };
+
+    const resync = async () => {
+      syncing = true;
+      try {
+        const res = await fetch('/api/dashboard', { cache: 'no-store' });
+        if (!res.ok) throw new Error(`snapshot: HTTP ${res.status}`);
+        const snapshot = (await res.json()) as Snapshot;
+        if (cancelled) return;
+        // Updates that arrived while the snapshot was read: those it already has are skipped.
+        const buffered = pending.current;
+        pending.current = [];
+        setBoard(applyUpdates(boardFromSnapshot(snapshot, maxRows), buffered));
+        setConnection('live');
+      } catch {
+        if (!cancelled) socket.disconnect().connect();
+      } finally {
+        syncing = false;
+        schedule();
+      }
+    };
+
+    socket.on('connect', () => void resync());
+    socket.on('calls', (updates) => {
+      pending.current.push(...updates);
+      schedule();
+    });
+    socket.on('disconnect', () => setConnection('reconnecting'));
+    socket.io.on('reconnect_attempt', (attempt) => {
+      setConnection(attempt > OFFLINE_AFTER_ATTEMPTS ? 'offline' : 'reconnecting');
+    });
+    socket.on('connect_error', () => {
+      setConnection((c) => (c === 'connecting' || c === 'live' ? 'reconnecting' : c));
+    });
+
+    return () => {
+      cancelled = true;
+      if (frame.current !== null) cancelAnimationFrame(frame.current);
+      socket.close();
+    };
+  }, [maxRows]);
+
+  return { board, connection };
+}

@@ -1,0 +1,116 @@
+// Reads a callback body into flat string fields, whatever the provider's encoding.
+import { parse as parseJsonTree } from '@humanwhocodes/momoa';
+
+export class BadRequest extends Error {
+  constructor(
+    readonly status: 400 | 413 | 415,
+    readonly field: string | null,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export type Fields = Record<string, string>;
+
+const MAX_FIELDS = 200;
+
+/** Reads at most `limit` bytes; larger bodies are refused before any parsing. */
+export async function readCapped(req: Request, limit: number): Promise<Uint8Array> {
+  const declared = Number(req.headers.get('content-length') ?? NaN);
+  if (Number.isFinite(declared) && declared > limit) {
+    throw new BadRequest(413, null, `body is ${declared} bytes; the limit is ${limit}`);
+  }
+  if (!req.body) return new Uint8Array();
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      throw new BadRequest(413, null, `body is over the limit of ${limit} bytes`);
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
+}
+
+function decodeUtf8(bytes: Uint8Array): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new BadRequest(400, null, 'body is not valid UTF-8');
+  }
+}
+
+function put(fields: Fields, key: string, value: string) {
+  if (Object.hasOwn(fields, key)) {
+    throw new BadRequest(400, key, `field ${key} appears more than once`);
+  }
+  if (Object.keys(fields).length >= MAX_FIELDS) {
+    throw new BadRequest(400, null, `more than ${MAX_FIELDS} fields`);
+  }
+  fields[key] = value;
+}
+
+export function parseForm(text: string): Fields {
+  const fields: Fields = Object.create(null);
+  for (const [k, v] of new URLSearchParams(text)) put(fields, k, v);
+  return fields;
+}
+
+// JSON.parse keeps the last of duplicate keys silently; a syntax tree shows every one of them.
+export function parseJson(text: string): Fields {
+  let doc;
+  try {
+    doc = parseJsonTree(text, { mode: 'json', ranges: false, tokens: false });
+  } catch {
+    throw new BadRequest(400, null, 'body is not valid JSON');
+  }
+  if (doc.body.type !== 'Object') {
+    throw new BadRequest(400, null, 'JSON body must be an object of fields');
+  }
+  const fields: Fields = Object.create(null);
+  for (const { name, value } of doc.body.members) {
+    const key = name.type === 'String' ? name.value : name.name;
+    switch (value.type) {
+      case 'Null': // "not reported", as an empty form field is
+        put(fields, key, '');
+        break;
+      case 'String':
+        put(fields, key, value.value);
+        break;
+      case 'Number':
+      case 'Boolean':
+        put(fields, key, String(value.value));
+        break;
+      default:
+        throw new BadRequest(400, key, `field ${key} must be a string, number or boolean`);
+    }
+  }
+  return fields;
+}
+
+/** Parses by Content-Type: form-encoded (what SignalWire and Twilio send) or JSON. */
+export function parseBody(contentType: string | null, bytes: Uint8Array): Fields {
+  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/x-www-form-urlencoded' && type !== 'application/json') {
+    throw new BadRequest(
+      415,
+      null,
+      `Content-Type must be application/x-www-form-urlencoded or application/json, not ${type || 'missing'}`,
+    );
+  }
+  if (bytes.byteLength === 0) throw new BadRequest(400, null, 'body is empty');
+  const text = decodeUtf8(bytes);
+  return type === 'application/json' ? parseJson(text) : parseForm(text);
+}

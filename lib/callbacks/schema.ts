@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import { CALL_STATUSES } from '../calls/status';
+import type { Fields } from './body';
+
+// Providers send every field as a string; absent and empty mean "not reported".
+const optional = <T extends z.ZodType>(inner: T) =>
+  z.preprocess((v) => (v === '' || v === undefined ? undefined : v), inner.optional());
+
+const sid = z
+  .string()
+  .max(128, 'must be at most 128 characters')
+  .regex(/^[A-Za-z0-9._:-]+$/, 'must be letters, digits, ".", "_", ":" or "-"');
+
+const party = z
+  .string()
+  .max(256, 'must be at most 256 characters')
+  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'must not contain control characters');
+
+const timestamp = z
+  .string()
+  .max(64, 'must be at most 64 characters')
+  .transform((s, ctx) => {
+    // RFC 2822 ("Thu, 04 Apr 2024 18:32:15 +0000") and ISO 8601 both parse here.
+    const ms = Date.parse(s);
+    if (!Number.isFinite(ms)) {
+      ctx.addIssue({ code: 'custom', message: 'must be an RFC 2822 or ISO 8601 date' });
+      return z.NEVER;
+    }
+    return new Date(ms);
+  });
+
+const duration = z
+  .string()
+  .regex(/^\d{1,9}$/, 'must be a whole number of seconds')
+  .transform(Number);
+
+const mos = z
+  .string()
+  .regex(/^\d+(\.\d+)?$/, 'must be a number')
+  .transform(Number)
+  .refine((n) => n >= 1 && n <= 5, 'must be between 1 and 5');
+
+const sequence = z
+  .string()
+  .regex(/^\d{1,9}$/, 'must be a whole number')
+  .transform(Number);
+
+export const callbackSchema = z.object({
+  CallSid: sid,
+  AccountSid: optional(sid),
+  From: optional(party),
+  To: optional(party),
+  Timestamp: optional(timestamp),
+  CallStatus: z
+    .string()
+    .transform((s) => s.toLowerCase())
+    .pipe(z.enum(CALL_STATUSES, { message: `must be one of ${CALL_STATUSES.join(', ')}` })),
+  CallDuration: optional(duration),
+  AudioInMos: optional(mos),
+  SequenceNumber: optional(sequence),
+});
+
+export interface Callback {
+  callSid: string;
+  accountSid: string | null;
+  from: string | null;
+  to: string | null;
+  timestamp: Date | null;
+  status: string;
+  duration: number | null;
+  mos: number | null;
+  sequence: number | null;
+  /** Every field as received, known or not. */
+  raw: Fields;
+}
+
+export type Validation = { ok: true; callback: Callback } | { ok: false; field: string; message: string };
+
+export function validateCallback(fields: Fields): Validation {
+  const parsed = callbackSchema.safeParse(fields);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = String(issue.path[0] ?? 'body');
+    const message =
+      issue.code === 'invalid_type' && fields[field] === undefined
+        ? `${field} is required`
+        : `${field} ${issue.message}`;
+    return { ok: false, field, message };
+  }
+  const d = parsed.data;
+  return {
+    ok: true,
+    callback: {
+      callSid: d.CallSid,
+      accountSid: d.AccountSid ?? null,
+      from: d.From ?? null,
+      to: d.To ?? null,
+      timestamp: d.Timestamp ?? null,
+      status: d.CallStatus,
+      duration: d.CallDuration ?? null,
+      mos: d.AudioInMos ?? null,
+      sequence: d.SequenceNumber ?? null,
+      raw: { ...fields },
+    },
+  };
+}

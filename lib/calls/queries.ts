@@ -1,0 +1,97 @@
+import type { Database, Db } from '../db/client';
+import { toRow } from './ingest';
+import { emptyTally, MINUTE_MS } from './tally';
+import { bucketFor, MAX_POINTS } from './series';
+import type { CallRow, SeriesPoint, Snapshot, Tally } from './types';
+
+const TALLY_COLUMNS = [
+  'calls',
+  'finished',
+  'completed',
+  'durationSum',
+  'durationCount',
+  'mosSumCenti',
+  'mosCount',
+  'mosBad',
+  'mosPoor',
+  'mosFair',
+  'mosGood',
+  'mosExcellent',
+  'dur0',
+  'dur1',
+  'dur2',
+  'dur3',
+  'dur4',
+  'dur5',
+] as const;
+type TallyColumn = (typeof TALLY_COLUMNS)[number];
+type TallyRecord = Record<TallyColumn, number | bigint | null>;
+
+function toTally(r: TallyRecord): Tally {
+  const n = (c: TallyColumn) => Number(r[c] ?? 0);
+  return {
+    calls: n('calls'),
+    finished: n('finished'),
+    completed: n('completed'),
+    durationSum: n('durationSum'),
+    durationCount: n('durationCount'),
+    mosSumCenti: n('mosSumCenti'),
+    mosCount: n('mosCount'),
+    mosBands: [n('mosBad'), n('mosPoor'), n('mosFair'), n('mosGood'), n('mosExcellent')],
+    durationBins: [n('dur0'), n('dur1'), n('dur2'), n('dur3'), n('dur4'), n('dur5')],
+  };
+}
+
+const sumColumns = TALLY_COLUMNS.map((c) => `SUM("${c}") AS "${c}"`).join(', ');
+
+export interface Queries {
+  snapshot(): Promise<Snapshot>;
+  recentCalls(limit: number): Promise<CallRow[]>;
+  callsAfter(eventId: number, limit: number): Promise<CallRow[]>;
+  ping(): Promise<void>;
+}
+
+export function createQueries(db: Database, dashboardRows: number): Queries {
+  const recent = (client: Db, limit: number) =>
+    client.call
+      .findMany({ orderBy: [{ startedAt: 'desc' }, { id: 'desc' }], take: limit })
+      .then((rows) => rows.map(toRow));
+
+  return {
+    async snapshot() {
+      // One read transaction, so the totals, series, rows and the id they are as of agree.
+      return db.read.$transaction(async (tx) => {
+        const last = await tx.call.aggregate({ _max: { eventId: true } });
+        const [totalsRow] = await tx.$queryRawUnsafe<TallyRecord[]>(`SELECT ${sumColumns} FROM "Rollup"`);
+        const span = await tx.rollup.aggregate({ _min: { bucket: true }, _max: { bucket: true } });
+        const from = span._min.bucket?.getTime() ?? 0;
+        const to = span._max.bucket?.getTime() ?? 0;
+        const bucketMs = bucketFor(to - from + MINUTE_MS);
+        const rows = await tx.$queryRawUnsafe<(TallyRecord & { t: number | bigint })[]>(
+          `SELECT ("bucket" / ${bucketMs}) * ${bucketMs} AS t, ${sumColumns}
+             FROM "Rollup" GROUP BY t ORDER BY t DESC LIMIT ${MAX_POINTS}`,
+        );
+        const series: SeriesPoint[] = rows.map((r) => ({ t: Number(r.t), tally: toTally(r) })).reverse();
+        return {
+          asOfEventId: last._max.eventId ?? 0,
+          totals: totalsRow ? toTally(totalsRow) : emptyTally(),
+          bucketMs,
+          series,
+          calls: await recent(tx as unknown as Db, dashboardRows),
+        };
+      });
+    },
+    recentCalls: (limit) => recent(db.read, limit),
+    async callsAfter(eventId, limit) {
+      const rows = await db.read.call.findMany({
+        where: { eventId: { gt: eventId } },
+        orderBy: { eventId: 'asc' },
+        take: limit,
+      });
+      return rows.map(toRow);
+    },
+    async ping() {
+      await db.read.$queryRawUnsafe('SELECT 1');
+    },
+  };
+}

@@ -1,0 +1,85 @@
+// Call statuses, their precedence, and the quality bands shared by server and browser.
+
+export const CALL_STATUSES = [
+  'queued',
+  'initiated',
+  'ringing',
+  'in-progress',
+  'completed',
+  'busy',
+  'no-answer',
+  'canceled',
+  'failed',
+] as const;
+export type CallStatus = (typeof CALL_STATUSES)[number];
+
+const RANK: Record<CallStatus, number> = {
+  queued: 0,
+  initiated: 0,
+  ringing: 1,
+  'in-progress': 2,
+  completed: 3,
+  busy: 3,
+  'no-answer': 3,
+  canceled: 3,
+  failed: 3,
+};
+
+export function isTerminal(status: string): boolean {
+  return RANK[status as CallStatus] === 3;
+}
+
+interface Ordered {
+  status: string;
+  sequence: number | null;
+}
+
+/**
+ * Whether an arriving event should replace the call's current state. A terminal state never
+ * regresses; otherwise the provider's SequenceNumber decides when both carry one, and status
+ * precedence when they do not. Equal precedence keeps what is stored (first delivery wins).
+ */
+export function supersedes(next: Ordered, current: Ordered): boolean {
+  if (isTerminal(current.status) && !isTerminal(next.status)) return false;
+  if (next.sequence !== null && current.sequence !== null) return next.sequence > current.sequence;
+  return (RANK[next.status as CallStatus] ?? 0) > (RANK[current.status as CallStatus] ?? 0);
+}
+
+/**
+ * MOS bands: ITU-T G.107 boundaries (4.34 / 4.03 / 3.60 / 3.10) as in
+ * shared/reference/signalwire-callbacks.md §5. Index 0 is the worst.
+ */
+export const MOS_BANDS = [
+  { key: 'bad', label: 'Bad', min: 0 },
+  { key: 'poor', label: 'Poor', min: 3.1 },
+  { key: 'fair', label: 'Fair', min: 3.6 },
+  { key: 'good', label: 'Good', min: 4.03 },
+  { key: 'excellent', label: 'Excellent', min: 4.34 },
+] as const;
+export type MosBandKey = (typeof MOS_BANDS)[number]['key'];
+
+export function mosBand(mos: number): number {
+  let band = 0;
+  MOS_BANDS.forEach((b, i) => {
+    if (mos >= b.min) band = i;
+  });
+  return band;
+}
+
+/** Duration bins for the distribution chart: lower bounds in seconds. */
+export const DURATION_BINS = [
+  { label: '<30s', min: 0 },
+  { label: '30-60s', min: 30 },
+  { label: '1-2m', min: 60 },
+  { label: '2-5m', min: 120 },
+  { label: '5-10m', min: 300 },
+  { label: '10m+', min: 600 },
+] as const;
+
+export function durationBin(seconds: number): number {
+  let bin = 0;
+  DURATION_BINS.forEach((b, i) => {
+    if (seconds >= b.min) bin = i;
+  });
+  return bin;
+}

@@ -1,0 +1,12 @@
+// Event names and payloads shared by the socket.io server and the dashboard.
+import type { CallUpdate } from '../calls/types';
+
+export const SOCKET_PATH = '/socket.io';
+
+export interface ServerToClient {
+  /** Changes committed together, in id order. */
+  calls: (updates: CallUpdate[]) => void;
+}
+
+// Dashboards only listen; catching up after a reconnect goes through GET /api/dashboard.
+export type ClientToServer = Record<string, never>;

@@ -1,0 +1,30 @@
+// The one bridge between the custom server (server.ts), which owns the store, the ingest queue
+// and socket.io, and the Next.js routes, which are bundled separately and so cannot share module
+// state with it: the server registers the runtime here, routes look it up.
+import type { Config } from './config';
+import type { Logger } from './log';
+import type { Database } from './db/client';
+import type { Ingestor } from './calls/ingest';
+import type { Queries } from './calls/queries';
+
+export interface Runtime {
+  config: Config;
+  log: Logger;
+  db: Database;
+  ingest: Ingestor;
+  queries: Queries;
+  startedAt: Date;
+}
+
+const KEY = Symbol.for('call-wallboard.runtime');
+type Holder = { [KEY]?: Runtime };
+
+export function registerRuntime(runtime: Runtime | undefined): void {
+  (globalThis as Holder)[KEY] = runtime;
+}
+
+export function getRuntime(): Runtime {
+  const runtime = (globalThis as Holder)[KEY];
+  if (!runtime) throw new Error('the wallboard runtime is not started: run the app with npm start');
+  return runtime;
+}

@@ -1,0 +1,81 @@
+// POSTs realistic status callbacks to a running wallboard, the way SignalWire sends them.
+// Usage: npm run simulate -- [--url http://127.0.0.1:3000] [--rate 5] [--minutes 10] [--count N]
+import { parseArgs } from 'node:util';
+import { randomUUID } from 'node:crypto';
+
+const { values } = parseArgs({
+  options: {
+    url: { type: 'string', default: process.env.WALLBOARD_URL ?? 'http://127.0.0.1:3000' },
+    rate: { type: 'string', default: '5' },
+    minutes: { type: 'string', default: '10' },
+    count: { type: 'string' },
+    'backfill-hours': { type: 'string', default: '0' },
+  },
+});
+
+const url = new URL('/api/webhooks/call-status', values.url).toString();
+const rate = Math.max(0.1, Number(values.rate));
+const limit = values.count ? Number(values.count) : Math.round(rate * 60 * Number(values.minutes));
+const backfillMs = Number(values['backfill-hours']) * 3_600_000;
+
+const LINES = ['+18005550100', '+18005550111', '+18005550122', '+18005550133'];
+const ACCOUNT = randomUUID();
+
+function pick<T>(xs: readonly T[]): T {
+  return xs[Math.floor(Math.random() * xs.length)]!;
+}
+
+function caller(): string {
+  return `+1${pick(['212', '312', '415', '617', '713', '206'])}555${String(Math.floor(Math.random() * 10000)).padStart(4, '0')}`;
+}
+
+function mos(): string {
+  // Mostly good audio, a tail of bad calls: roughly what a healthy trunk reports.
+  const r = Math.random();
+  const v =
+    r < 0.7 ? 4.2 + Math.random() * 0.3 : r < 0.9 ? 3.6 + Math.random() * 0.6 : 1.5 + Math.random() * 2;
+  return v.toFixed(2);
+}
+
+function callback(at: Date): Record<string, string> {
+  const failed = Math.random() < 0.08;
+  const fields: Record<string, string> = {
+    CallSid: randomUUID(),
+    AccountSid: ACCOUNT,
+    From: caller(),
+    To: pick(LINES),
+    Timestamp: at.toUTCString().replace('GMT', '+0000'),
+    CallStatus: failed ? 'failed' : 'completed',
+    CallDuration: failed ? '0' : String(Math.round(20 + Math.random() ** 2 * 900)),
+  };
+  if (!failed && Math.random() < 0.95) fields.AudioInMos = mos();
+  return fields;
+}
+
+async function post(fields: Record<string, string>): Promise<number> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(fields).toString(),
+  });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+let sent = 0;
+let failures = 0;
+const started = Date.now();
+for (let i = 0; i < limit; i++) {
+  const at = new Date(Date.now() - (backfillMs ? Math.random() * backfillMs : 0));
+  const fields = callback(at);
+  const status = await post(fields);
+  sent++;
+  if (status >= 300) failures++;
+  // Providers retry: now and then the same callback arrives twice.
+  if (Math.random() < 0.05) await post(fields);
+  if (!backfillMs) {
+    const due = started + ((i + 1) * 1000) / rate;
+    await new Promise((r) => setTimeout(r, Math.max(0, due - Date.now())));
+  }
+}
+console.log(JSON.stringify({ url, sent, failures, seconds: (Date.now() - started) / 1000 }));

@@ -1,0 +1,78 @@
+// One process, one port: Next.js serves the pages and API routes, socket.io the live feed.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import next from 'next';
+import { ConfigError, loadConfig } from './lib/config';
+import { createLogger } from './lib/log';
+import { openDatabase } from './lib/db/client';
+import { Ingestor } from './lib/calls/ingest';
+import { createQueries } from './lib/calls/queries';
+import { attachRealtime, publisher } from './lib/realtime/hub';
+import { registerRuntime } from './lib/runtime';
+
+async function main() {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(JSON.stringify({ level: 'fatal', msg: e.message }));
+      process.exit(2);
+    }
+    throw e;
+  }
+  const log = createLogger(config.LOG_LEVEL);
+  const db = await openDatabase({ url: config.DATABASE_URL, synchronous: config.SQLITE_SYNCHRONOUS });
+  log.info({ database: config.DATABASE_URL }, 'store ready, migrations applied');
+
+  const dev = config.NEXT_DEV;
+  const app = next({ dev, dir: process.cwd(), hostname: config.HOST, port: config.PORT });
+  await app.prepare();
+  const handle = app.getRequestHandler();
+
+  const http = createServer((req, res) => {
+    void handle(req, res);
+  });
+  const io = attachRealtime(http);
+  const ingest = new Ingestor(db, {
+    queueLimit: config.INGEST_QUEUE_LIMIT,
+    batchSize: config.INGEST_BATCH_SIZE,
+    publish: publisher(io),
+  });
+  registerRuntime({
+    config,
+    log,
+    db,
+    ingest,
+    queries: createQueries(db, config.DASHBOARD_ROWS),
+    startedAt: new Date(),
+  });
+
+  await new Promise<void>((resolve) => http.listen(config.PORT, config.HOST, resolve));
+  const { port } = http.address() as AddressInfo;
+  log.info({ host: config.HOST, port, dev }, 'listening');
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping: draining in-flight requests');
+    // Stop accepting, let requests in flight finish, commit what they queued, then close.
+    const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+    io.disconnectSockets(true);
+    http.closeIdleConnections();
+    await Promise.race([closed, new Promise((r) => setTimeout(r, 10_000))]);
+    await ingest.drain();
+    io.close();
+    await db.close();
+    log.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((e: unknown) => {
+  console.error(JSON.stringify({ level: 'fatal', msg: 'failed to start', err: String(e) }));
+  process.exit(1);
+});

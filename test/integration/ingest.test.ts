@@ -1,0 +1,118 @@
+// The store itself: a real SQLite file, the real migrations, the real ingest queue.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { randomUUID } from 'node:crypto';
+import { openDatabase, type Database } from '@/lib/db/client';
+import { Ingestor } from '@/lib/calls/ingest';
+import { createQueries } from '@/lib/calls/queries';
+import { validateCallback, type Callback } from '@/lib/callbacks/schema';
+import { CALL_STATUSES } from '@/lib/calls/status';
+import { addTally, contribution, emptyTally } from '@/lib/calls/tally';
+import type { CallUpdate } from '@/lib/calls/types';
+import { tempDbFile } from '../helpers/server';
+
+let db: Database;
+let ingest: Ingestor;
+const published: CallUpdate[] = [];
+
+function cb(fields: Record<string, string>): Callback {
+  const v = validateCallback(fields);
+  if (!v.ok) throw new Error(v.message);
+  return v.callback;
+}
+
+beforeAll(async () => {
+  db = await openDatabase({ url: `file:${tempDbFile()}`, synchronous: 'NORMAL' });
+  ingest = new Ingestor(db, { queueLimit: 10_000, batchSize: 64, publish: (u) => published.push(...u) });
+});
+afterAll(() => db.close());
+
+describe('ingest', () => {
+  it('stores a callback once however often it is delivered, even concurrently', async () => {
+    const sid = randomUUID();
+    const fields = { CallSid: sid, CallStatus: 'completed', CallDuration: '60', AudioInMos: '4.1' };
+    const outcomes = await Promise.all([1, 2, 3].map(() => ingest.submit(cb(fields))));
+    expect(outcomes.map((o) => o.kind).sort()).toEqual(['duplicate', 'duplicate', 'stored']);
+    expect(await db.read.call.count({ where: { callSid: sid } })).toBe(1);
+    const event = await db.read.callEvent.findUniqueOrThrow({
+      where: { callSid_status: { callSid: sid, status: 'completed' } },
+    });
+    expect(event.deliveries).toBe(3);
+  });
+
+  it('never lets an earlier status arriving late overwrite a terminal one', async () => {
+    const sid = randomUUID();
+    await ingest.submit(cb({ CallSid: sid, CallStatus: 'completed', CallDuration: '30' }));
+    const late = await ingest.submit(cb({ CallSid: sid, CallStatus: 'ringing' }));
+    expect(late.kind).toBe('late');
+    const call = await db.read.call.findUniqueOrThrow({ where: { callSid: sid } });
+    expect(call.status).toBe('completed');
+    expect(call.duration).toBe(30);
+  });
+
+  it('keeps every raw field, known or not', async () => {
+    const sid = randomUUID();
+    await ingest.submit(cb({ CallSid: sid, CallStatus: 'failed', HangupBy: '+15550001111' }));
+    const event = await db.read.callEvent.findFirstOrThrow({ where: { callSid: sid } });
+    expect(JSON.parse(event.raw)).toEqual({ CallSid: sid, CallStatus: 'failed', HangupBy: '+15550001111' });
+  });
+
+  it('publishes each change after commit with an increasing id', async () => {
+    published.length = 0;
+    const sids = [randomUUID(), randomUUID(), randomUUID()];
+    await Promise.all(sids.map((s) => ingest.submit(cb({ CallSid: s, CallStatus: 'completed' }))));
+    expect(published.map((u) => u.call.callSid).sort()).toEqual([...sids].sort());
+    const ids = published.map((u) => u.id);
+    expect([...ids].sort((a, b) => a - b)).toEqual(ids);
+    for (const u of published) {
+      const stored = await db.read.call.findUniqueOrThrow({ where: { callSid: u.call.callSid } });
+      expect(stored.eventId).toBe(u.id);
+    }
+  });
+
+  it('keeps rollups equal to a full recomputation over random deliveries', async () => {
+    const queries = createQueries(db, 50);
+    const event = fc.record({
+      call: fc.integer({ min: 0, max: 7 }),
+      status: fc.constantFrom(...CALL_STATUSES),
+      duration: fc.option(fc.integer({ min: 0, max: 4000 }), { nil: undefined }),
+      mos: fc.option(fc.integer({ min: 100, max: 450 }), { nil: undefined }),
+      to: fc.constantFrom('+18005550100', '+18005550111', ''),
+      minute: fc.integer({ min: 0, max: 300 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(event, { maxLength: 40 }), async (events) => {
+        const prefix = randomUUID();
+        await Promise.all(
+          events.map((e) =>
+            ingest.submit(
+              cb({
+                CallSid: `${prefix}-${e.call}`,
+                CallStatus: e.status,
+                To: e.to,
+                Timestamp: new Date(Date.UTC(2026, 0, 1) + e.minute * 60_000).toISOString(),
+                ...(e.duration !== undefined ? { CallDuration: String(e.duration) } : {}),
+                ...(e.mos !== undefined ? { AudioInMos: (e.mos / 100).toFixed(2) } : {}),
+              }),
+            ),
+          ),
+        );
+        const calls = await db.read.call.findMany();
+        const expected = emptyTally();
+        for (const c of calls) addTally(expected, contribution(c));
+        const { totals } = await queries.snapshot();
+        expect(totals).toEqual(expected);
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it('refuses work beyond its queue limit instead of queueing without bound', async () => {
+    const tiny = new Ingestor(db, { queueLimit: 2, batchSize: 1, publish: () => {} });
+    const results = await Promise.allSettled(
+      [1, 2, 3, 4].map(() => tiny.submit(cb({ CallSid: randomUUID(), CallStatus: 'completed' }))),
+    );
+    expect(results.filter((r) => r.status === 'rejected')).toHaveLength(2);
+    await tiny.drain();
+  });
+});

@@ -1,0 +1,162 @@
+// The real production server: HTTP, socket.io and a SQLite file, as a provider and a browser see it.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { io as connect, type Socket } from 'socket.io-client';
+import Papa from 'papaparse';
+import { randomUUID } from 'node:crypto';
+import { startServer, type RunningServer } from '../helpers/server';
+import { completedCall, postForm } from '../helpers/callbacks';
+import type { CallRow, CallUpdate, Snapshot } from '@/lib/calls/types';
+
+let server: RunningServer;
+let socket: Socket;
+const received: CallUpdate[] = [];
+
+async function json<T>(path: string): Promise<T> {
+  const res = await fetch(new URL(path, server.url));
+  expect(res.status).toBe(200);
+  return (await res.json()) as T;
+}
+
+const snapshot = () => json<Snapshot>('/api/dashboard');
+
+function waitFor<T>(probe: () => T | undefined, what: string, ms = 10_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const tick = () => {
+      const v = probe();
+      if (v !== undefined) return resolve(v);
+      if (Date.now() - started > ms) return reject(new Error(`timed out waiting for ${what}`));
+      setTimeout(tick, 10);
+    };
+    tick();
+  });
+}
+
+beforeAll(async () => {
+  server = await startServer();
+  socket = connect(server.url, { transports: ['websocket'], reconnection: false });
+  socket.on('calls', (u: CallUpdate[]) => received.push(...u));
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('connect_error', reject);
+  });
+});
+
+afterAll(async () => {
+  socket?.close();
+  await server?.stop();
+});
+
+describe('the running server', () => {
+  it('answers its health check', async () => {
+    expect(await json('/api/health')).toEqual({ status: 'ok' });
+  });
+
+  it('stores a form callback, returns it from the API and pushes it to socket.io clients', async () => {
+    const form = completedCall({ Direction: 'inbound' });
+    const res = await postForm(server.url, form);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ ok: true, outcome: 'stored' });
+
+    const pushed = await waitFor(() => received.find((u) => u.call.callSid === form.CallSid), 'the push');
+    expect(pushed.call).toMatchObject({ status: 'completed', duration: 142, mos: 4.5, to: form.To });
+
+    const { calls } = await json<{ calls: CallRow[] }>('/api/calls?limit=10');
+    expect(calls.find((c) => c.callSid === form.CallSid)).toEqual(pushed.call);
+
+    const since = await json<{ calls: CallRow[] }>(`/api/calls?after=${pushed.id - 1}`);
+    expect(since.calls.map((c) => c.callSid)).toEqual([form.CallSid]);
+  });
+
+  it('accepts JSON bodies too', async () => {
+    const sid = randomUUID();
+    const res = await fetch(new URL('/api/webhooks/call-status', server.url), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ CallSid: sid, CallStatus: 'failed', CallDuration: '0' }),
+    });
+    expect(res.status).toBe(200);
+    await waitFor(() => received.find((u) => u.call.callSid === sid), 'the JSON callback');
+  });
+
+  it('counts a retried callback and a late earlier status once', async () => {
+    const before = (await snapshot()).totals;
+    const form = completedCall({ CallDuration: '600', AudioInMos: '3.2' });
+    const replies = await Promise.all([1, 2, 3].map(() => postForm(server.url, form)));
+    expect(replies.map((r) => r.status)).toEqual([200, 200, 200]);
+    const late = await postForm(server.url, { ...form, CallStatus: 'in-progress' });
+    expect(late.status).toBe(200);
+
+    const after = (await snapshot()).totals;
+    expect(after.calls - before.calls).toBe(1);
+    expect(after.completed - before.completed).toBe(1);
+    expect(after.durationSum - before.durationSum).toBe(600);
+    expect(after.mosSumCenti - before.mosSumCenti).toBe(320);
+    const { calls } = await json<{ calls: CallRow[] }>('/api/calls?limit=50');
+    expect(calls.filter((c) => c.callSid === form.CallSid).map((c) => c.status)).toEqual(['completed']);
+  });
+
+  it.each([
+    [{ CallSid: undefined }, 400, 'CallSid'],
+    [{ CallStatus: undefined }, 400, 'CallStatus'],
+    [{ CallDuration: 'soon' }, 400, 'CallDuration'],
+    [{ AudioInMos: '5.5' }, 400, 'AudioInMos'],
+    [{ Timestamp: 'not a date' }, 400, 'Timestamp'],
+  ])('refuses %j with a %i naming %s and stores nothing', async (over, status, field) => {
+    const form = Object.fromEntries(
+      Object.entries(completedCall(over as Record<string, string>)).filter(([, v]) => v !== undefined),
+    ) as Record<string, string>;
+    const before = (await snapshot()).totals.calls;
+    const res = await postForm(server.url, form);
+    expect(res.status).toBe(status);
+    const body = (await res.json()) as { error: string; field: string };
+    expect(body.field).toBe(field);
+    expect(body.error).toContain(field);
+    expect((await snapshot()).totals.calls).toBe(before);
+  });
+
+  it('refuses an oversized body and a wrong content type', async () => {
+    const big = await postForm(server.url, completedCall({ Padding: 'x'.repeat(100_000) }));
+    expect(big.status).toBe(413);
+    const text = await fetch(new URL('/api/webhooks/call-status', server.url), {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/plain' },
+      body: 'CallSid=a&CallStatus=completed',
+    });
+    expect(text.status).toBe(415);
+  });
+
+  it('rejects bad query strings with a 400 naming the parameter', async () => {
+    const res = await fetch(new URL('/api/calls?limit=lots', server.url));
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ field: 'limit' });
+  });
+
+  it('exports every stored call as CSV in the columns users know', async () => {
+    const res = await fetch(new URL('/api/calls/export', server.url));
+    expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
+    expect(res.headers.get('content-disposition')).toMatch(/attachment; filename="calls-.*\.csv"/);
+    const parsed = Papa.parse<string[]>((await res.text()).trim());
+    expect(parsed.data[0]).toEqual([
+      'Call SID',
+      'Call Status',
+      'Event Timestamp',
+      'To Number',
+      'From Number',
+      'Call Duration(s)',
+      'Audio in MOS',
+    ]);
+    expect(parsed.data.length - 1).toBe((await snapshot()).totals.calls);
+  });
+
+  it('keeps every acknowledged call across a restart', async () => {
+    const before = await snapshot();
+    socket.close();
+    expect(await server.stop('SIGTERM')).toBe(0);
+    server = await startServer({ dbFile: server.dbFile });
+    const after = await snapshot();
+    expect(after.totals).toEqual(before.totals);
+    expect(after.calls).toEqual(before.calls);
+    expect(after.asOfEventId).toBe(before.asOfEventId);
+  });
+});

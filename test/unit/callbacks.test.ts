@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import { BadRequest, parseBody, readCapped } from '@/lib/callbacks/body';
+import { validateCallback } from '@/lib/callbacks/schema';
+
+const FORM = 'application/x-www-form-urlencoded';
+const enc = (s: string) => new TextEncoder().encode(s);
+
+function fail(fn: () => unknown): BadRequest {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof BadRequest) return e;
+    throw e;
+  }
+  throw new Error('expected a BadRequest');
+}
+
+const good = {
+  CallSid: 'b3877c40-da60-4998-90ad-b792e98472ca',
+  AccountSid: 'b3877c40-da60-4998-90ad-b792e98472af',
+  From: '+15551234567',
+  To: '+18005559876',
+  Timestamp: 'Thu, 04 Apr 2024 18:32:15 +0000',
+  CallStatus: 'completed',
+  CallDuration: '142',
+  AudioInMos: '4.5',
+};
+
+describe('parseBody', () => {
+  it('reads a form post into fields, keeping unknown ones', () => {
+    const f = parseBody(`${FORM}; charset=utf-8`, enc('CallSid=a&CallStatus=completed&Direction=inbound'));
+    expect({ ...f }).toEqual({ CallSid: 'a', CallStatus: 'completed', Direction: 'inbound' });
+  });
+
+  it('reads JSON, turning numbers into the strings providers send', () => {
+    const f = parseBody('application/json', enc('{"CallSid":"a","CallDuration":142,"AudioInMos":4.5}'));
+    expect({ ...f }).toEqual({ CallSid: 'a', CallDuration: '142', AudioInMos: '4.5' });
+  });
+
+  it.each([
+    ['text/plain', 'CallSid=a', 415, null],
+    [null, 'CallSid=a', 415, null],
+    [FORM, '', 400, null],
+    [FORM, 'CallSid=a&CallSid=b', 400, 'CallSid'],
+    ['application/json', '{"CallSid":"a","CallSid":"b"}', 400, 'CallSid'],
+    ['application/json', '{"CallSid":{"nested":1}}', 400, 'CallSid'],
+    ['application/json', '["CallSid"]', 400, null],
+    ['application/json', '{not json', 400, null],
+  ])('refuses %s %j with %i naming %s', (type, body, status, field) => {
+    const e = fail(() => parseBody(type, enc(body)));
+    expect(e.status).toBe(status);
+    expect(e.field).toBe(field);
+  });
+
+  it('refuses invalid UTF-8', () => {
+    const e = fail(() => parseBody(FORM, new Uint8Array([0x43, 0x61, 0xff, 0xfe])));
+    expect(e.message).toMatch(/UTF-8/);
+  });
+});
+
+describe('readCapped', () => {
+  it('refuses a declared length over the limit before reading', async () => {
+    const req = new Request('http://x/', {
+      method: 'POST',
+      body: 'a'.repeat(10),
+      headers: { 'content-length': '99999' },
+    });
+    await expect(readCapped(req, 1024)).rejects.toMatchObject({ status: 413 });
+  });
+
+  it('refuses a streamed body that grows past the limit', async () => {
+    const stream = new ReadableStream({
+      start(c) {
+        for (let i = 0; i < 10; i++) c.enqueue(enc('x'.repeat(500)));
+        c.close();
+      },
+    });
+    const req = new Request('http://x/', { method: 'POST', body: stream, duplex: 'half' } as RequestInit);
+    await expect(readCapped(req, 2048)).rejects.toMatchObject({ status: 413 });
+  });
+
+  it('returns the bytes of a body within the limit', async () => {
+    const req = new Request('http://x/', { method: 'POST', body: 'CallSid=a' });
+    expect(new TextDecoder().decode(await readCapped(req, 1024))).toBe('CallSid=a');
+  });
+});
+
+describe('validateCallback', () => {
+  it('types the documented fields and keeps the raw ones', () => {
+    const v = validateCallback({ ...good, ApiVersion: '2010-04-01' });
+    expect(v.ok).toBe(true);
+    if (!v.ok) return;
+    expect(v.callback).toMatchObject({
+      callSid: good.CallSid,
+      status: 'completed',
+      duration: 142,
+      mos: 4.5,
+      from: '+15551234567',
+      to: '+18005559876',
+    });
+    expect(v.callback.timestamp?.toISOString()).toBe('2024-04-04T18:32:15.000Z');
+    expect(v.callback.raw.ApiVersion).toBe('2010-04-01');
+  });
+
+  it('treats a missing or empty MOS and duration as not reported, never 0', () => {
+    const v = validateCallback({ ...good, AudioInMos: '', CallDuration: undefined as unknown as string });
+    expect(v.ok && v.callback.mos).toBe(null);
+    expect(v.ok && v.callback.duration).toBe(null);
+  });
+
+  it.each(['queued', 'initiated', 'ringing', 'in-progress', 'busy', 'no-answer', 'canceled', 'failed'])(
+    'accepts status %s',
+    (CallStatus) => expect(validateCallback({ ...good, CallStatus }).ok).toBe(true),
+  );
+
+  it('accepts ISO 8601 timestamps and "4.50"-style MOS', () => {
+    const v = validateCallback({ ...good, Timestamp: '2024-04-04T18:32:15Z', AudioInMos: '4.50' });
+    expect(v.ok && v.callback.mos).toBe(4.5);
+  });
+
+  it.each([
+    [{ CallSid: undefined }, 'CallSid', /required/],
+    [{ CallSid: 'has space' }, 'CallSid', /letters/],
+    [{ CallStatus: undefined }, 'CallStatus', /required/],
+    [{ CallStatus: 'exploded' }, 'CallStatus', /one of/],
+    [{ CallDuration: 'ten' }, 'CallDuration', /whole number/],
+    [{ CallDuration: '-5' }, 'CallDuration', /whole number/],
+    [{ AudioInMos: '7' }, 'AudioInMos', /between 1 and 5/],
+    [{ AudioInMos: '0.5' }, 'AudioInMos', /between 1 and 5/],
+    [{ AudioInMos: 'good' }, 'AudioInMos', /number/],
+    [{ Timestamp: 'yesterday-ish' }, 'Timestamp', /RFC 2822/],
+    [{ From: 'x'.repeat(300) }, 'From', /256/],
+  ])('refuses %j naming %s', (over, field, message) => {
+    const fields = Object.fromEntries(
+      Object.entries({ ...good, ...over }).filter(([, v]) => v !== undefined),
+    ) as Record<string, string>;
+    const v = validateCallback(fields);
+    expect(v.ok).toBe(false);
+    if (v.ok) return;
+    expect(v.field).toBe(field);
+    expect(v.message).toMatch(message);
+    expect(v.message).toContain(field);
+  });
+});
