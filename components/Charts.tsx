@@ -14,9 +14,9 @@ import {
 import type { SeriesPoint, Tally } from '@/lib/calls/types';
 import { DURATION_BINS, MOS_BANDS } from '@/lib/calls/status';
 import { useTimeZone } from './useTimeZone';
+import { useRem } from './useRem';
 
 export const BAND_COLORS = ['#ef4444', '#f97316', '#eab308', '#84cc16', '#22c55e'];
-const AXIS = { stroke: '#94a3b8', fontSize: '0.8em' } as const;
 const INITIAL = { width: 520, height: 260 };
 
 function ChartPanel({ title, id, children }: { title: string; id: string; children: React.ReactElement }) {
@@ -42,6 +42,12 @@ export function Charts({
   bucketMs: number;
 }) {
   const timeZone = useTimeZone();
+  // SVG text and strokes do not follow CSS sizing: scale them with the board's unit.
+  const rem = useRem();
+  const AXIS = { stroke: '#94a3b8', tick: { fill: '#cbd5e1', fontSize: Math.round(rem * 0.85) } };
+  const CATEGORY = { ...AXIS, interval: 0, tick: { ...AXIS.tick, fontSize: Math.round(rem * 0.7) } };
+  const yWidth = Math.round(rem * 3);
+  const stroke = Math.max(2, Math.round(rem * 0.18));
   const daily = bucketMs >= 86_400_000;
   const tick = (t: number) =>
     new Date(t).toLocaleString('en-GB', {
@@ -63,13 +69,13 @@ export function Charts({
         <LineChart data={points}>
           <CartesianGrid stroke="#1e293b" />
           <XAxis dataKey="t" tickFormatter={tick} {...AXIS} />
-          <YAxis domain={[1, 5]} ticks={[1, 2, 3, 4, 5]} {...AXIS} width={40} />
+          <YAxis domain={[1, 5]} ticks={[1, 2, 3, 4, 5]} {...AXIS} width={yWidth} />
           <Tooltip labelFormatter={(t) => tick(Number(t))} {...tooltip} />
           <Line
             dataKey="mos"
             name="avg MOS"
             stroke="#38bdf8"
-            strokeWidth={3}
+            strokeWidth={stroke}
             dot={false}
             connectNulls
             isAnimationActive={false}
@@ -79,8 +85,8 @@ export function Charts({
       <ChartPanel title="MOS distribution" id="mos-distribution">
         <BarChart data={bands}>
           <CartesianGrid stroke="#1e293b" />
-          <XAxis dataKey="name" {...AXIS} />
-          <YAxis allowDecimals={false} {...AXIS} width={50} />
+          <XAxis dataKey="name" {...CATEGORY} />
+          <YAxis allowDecimals={false} {...AXIS} width={yWidth} />
           <Tooltip {...tooltip} cursor={{ fill: '#1e293b' }} />
           <Bar dataKey="calls" isAnimationActive={false}>
             {bands.map((b, i) => (
@@ -89,17 +95,17 @@ export function Charts({
           </Bar>
         </BarChart>
       </ChartPanel>
-      <ChartPanel title="Average duration over time (s)" id="duration-time">
+      <ChartPanel title="Avg duration (s) over time" id="duration-time">
         <LineChart data={points}>
           <CartesianGrid stroke="#1e293b" />
           <XAxis dataKey="t" tickFormatter={tick} {...AXIS} />
-          <YAxis allowDecimals={false} {...AXIS} width={50} />
+          <YAxis allowDecimals={false} {...AXIS} width={yWidth} />
           <Tooltip labelFormatter={(t) => tick(Number(t))} {...tooltip} />
           <Line
             dataKey="duration"
             name="avg duration (s)"
             stroke="#a78bfa"
-            strokeWidth={3}
+            strokeWidth={stroke}
             dot={false}
             connectNulls
             isAnimationActive={false}
@@ -109,8 +115,8 @@ export function Charts({
       <ChartPanel title="Duration distribution" id="duration-distribution">
         <BarChart data={bins}>
           <CartesianGrid stroke="#1e293b" />
-          <XAxis dataKey="name" {...AXIS} />
-          <YAxis allowDecimals={false} {...AXIS} width={50} />
+          <XAxis dataKey="name" {...CATEGORY} />
+          <YAxis allowDecimals={false} {...AXIS} width={yWidth} />
           <Tooltip {...tooltip} cursor={{ fill: '#1e293b' }} />
           <Bar dataKey="calls" fill="#a78bfa" isAnimationActive={false} />
         </BarChart>

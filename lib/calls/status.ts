@@ -69,10 +69,10 @@ export function mosBand(mos: number): number {
 /** Duration bins for the distribution chart: lower bounds in seconds. */
 export const DURATION_BINS = [
   { label: '<30s', min: 0 },
-  { label: '30-60s', min: 30 },
-  { label: '1-2m', min: 60 },
-  { label: '2-5m', min: 120 },
-  { label: '5-10m', min: 300 },
+  { label: '30s–1m', min: 30 },
+  { label: '1–2m', min: 60 },
+  { label: '2–5m', min: 120 },
+  { label: '5–10m', min: 300 },
   { label: '10m+', min: 600 },
 ] as const;
 

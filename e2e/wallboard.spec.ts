@@ -1,0 +1,148 @@
+// The wallboard in a real Chromium against the production build, fed the way a provider feeds it.
+import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import { readFileSync, mkdirSync } from 'node:fs';
+import Papa from 'papaparse';
+import { randomUUID } from 'node:crypto';
+
+test.describe.configure({ mode: 'serial' });
+
+type Form = Record<string, string>;
+
+const at = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000).toUTCString();
+
+// A known set: 5 calls, one retried, one with a late earlier status.
+const known: Form[] = [
+  { CallStatus: 'completed', CallDuration: '120', AudioInMos: '4.50', Timestamp: at(5) },
+  { CallStatus: 'completed', CallDuration: '300', AudioInMos: '3.20', Timestamp: at(4) },
+  { CallStatus: 'failed', CallDuration: '0', Timestamp: at(3) },
+  { CallStatus: 'completed', CallDuration: '45', Timestamp: at(2) },
+  { CallStatus: 'busy', CallDuration: '0', Timestamp: at(1) },
+];
+const calls: Form[] = known.map((c, i) => ({
+  CallSid: randomUUID(),
+  AccountSid: 'b3877c40-da60-4998-90ad-b792e98472af',
+  From: `+1415555010${i}`,
+  To: i % 2 ? '+18005550111' : '+18005550100',
+  ...c,
+}));
+
+async function post(request: APIRequestContext, form: Form) {
+  const res = await request.post('/api/webhooks/call-status', { form });
+  expect(res.status()).toBe(200);
+}
+
+const kpi = (page: Page, id: string) => page.getByTestId(`kpi-${id}-value`);
+
+test('an empty board fills live as callbacks arrive, and its numbers match what was posted', async ({
+  page,
+  request,
+}) => {
+  await page.goto('/');
+  await expect(page.getByTestId('connection')).toHaveText('Live');
+  await expect(kpi(page, 'total-calls')).toHaveText('0');
+  await expect(kpi(page, 'average-mos')).toHaveText('n/a');
+  await expect(kpi(page, 'success-rate')).toHaveText('n/a');
+
+  for (const c of calls) await post(request, c);
+  await post(request, calls[0]!); // the provider's retry
+  await post(request, { ...calls[1]!, CallStatus: 'ringing' }); // an earlier status, late
+
+  await expect(page.getByTestId('call-row')).toHaveCount(5);
+  await expect(kpi(page, 'total-calls')).toHaveText('5');
+  await expect(kpi(page, 'talk-minutes')).toHaveText('7.75'); // (120 + 300 + 45) / 60
+  await expect(kpi(page, 'average-mos')).toHaveText('3.85'); // (4.50 + 3.20) / 2; no MOS is not 0
+  await expect(kpi(page, 'success-rate')).toHaveText('60.0%'); // 3 completed of 5 finished
+  await expect(kpi(page, 'failed-calls')).toHaveText('2');
+
+  // Newest first, with MOS coloured and labelled by band.
+  const rows = page.getByTestId('call-row');
+  await expect(rows.first()).toHaveAttribute('data-call-sid', calls[4]!.CallSid!);
+  const first = page.locator(`[data-call-sid="${calls[0]!.CallSid}"]`);
+  await expect(first).toContainText('4.50');
+  await expect(first).toContainText('Excellent');
+  await expect(first).toContainText('2:00');
+  await expect(page.locator(`[data-call-sid="${calls[1]!.CallSid}"]`)).toContainText('Poor');
+  await expect(page.locator(`[data-call-sid="${calls[1]!.CallSid}"]`)).toContainText('completed');
+  await expect(page.locator(`[data-call-sid="${calls[2]!.CallSid}"]`)).toContainText('n/a');
+
+  // The charts drew what arrived: one bar per MOS band that has calls.
+  await expect(
+    page.getByTestId('chart-mos-distribution').locator('.recharts-bar-rectangle path'),
+  ).toHaveCount(2);
+  await expect(
+    page.getByTestId('chart-duration-distribution').locator('.recharts-bar-rectangle path'),
+  ).toHaveCount(4); // 0 s, 45 s, 2 min, 5 min
+  await expect(page.getByTestId('chart-mos-time').locator('.recharts-line-curve')).toHaveCount(1);
+});
+
+test('the first paint comes from the server, before any script runs', async ({ request }) => {
+  const html = await (await request.get('/')).text();
+  expect(html).toContain(`data-call-sid="${calls[4]!.CallSid}"`);
+  expect(html).toMatch(/data-testid="kpi-total-calls-value"[^>]*>5</);
+});
+
+test('the export button downloads every call as CSV', async ({ page }) => {
+  await page.goto('/');
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByTestId('export-csv').click(),
+  ]);
+  expect(download.suggestedFilename()).toMatch(/^calls-.*\.csv$/);
+  const parsed = Papa.parse<string[]>(readFileSync((await download.path())!, 'utf8').trim());
+  expect(parsed.errors).toEqual([]);
+  expect(parsed.data).toEqual([
+    [
+      'Call SID',
+      'Call Status',
+      'Event Timestamp',
+      'To Number',
+      'From Number',
+      'Call Duration(s)',
+      'Audio in MOS',
+    ],
+    ...calls.map((c) => [
+      c.CallSid!,
+      c.CallStatus!,
+      new Date(c.Timestamp!).toISOString(),
+      c.To!,
+      c.From!,
+      c.CallDuration!,
+      c.AudioInMos ? String(Number(c.AudioInMos)) : '',
+    ]),
+  ]);
+});
+
+test('a board that loses its connection says so, then catches up on what it missed', async ({
+  page,
+  request,
+  context,
+}) => {
+  await page.goto('/');
+  await expect(page.getByTestId('connection')).toHaveText('Live');
+  await context.setOffline(true);
+  await expect(page.getByTestId('connection')).not.toHaveText('Live');
+  const missed = { ...calls[0]!, CallSid: randomUUID(), Timestamp: new Date().toUTCString() };
+  await post(request, missed);
+  await context.setOffline(false);
+  await expect(page.getByTestId('connection')).toHaveText('Live', { timeout: 20_000 });
+  await expect(page.locator(`[data-call-sid="${missed.CallSid}"]`)).toBeVisible();
+  await expect(kpi(page, 'total-calls')).toHaveText('6');
+});
+
+for (const [name, width, height, minFont] of [
+  ['1080p', 1920, 1080, 50],
+  ['4k', 3840, 2160, 100],
+] as const) {
+  test(`reads from across the room at ${name}`, async ({ page }) => {
+    await page.setViewportSize({ width, height });
+    await page.goto('/');
+    await expect(page.getByTestId('connection')).toHaveText('Live');
+    const size = await kpi(page, 'total-calls').evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+    expect(size).toBeGreaterThanOrEqual(minFont);
+    // Everything fits on one screen: no page scroll on a wall display.
+    const overflow = await page.evaluate(() => document.documentElement.scrollHeight - window.innerHeight);
+    expect(overflow).toBeLessThanOrEqual(0);
+    mkdirSync('e2e/screenshots', { recursive: true });
+    await page.screenshot({ path: `e2e/screenshots/wallboard-${name}.png` });
+  });
+}
