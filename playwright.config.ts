@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { systemChromium } from './scripts/chromium.mjs';
+import { E2E_SIGNING_KEY } from './e2e/signing';
 
 const PORT = Number(process.env.E2E_PORT ?? 3917);
 // A fresh store for every run, so the board starts empty and its numbers can be checked exactly.
@@ -49,6 +50,7 @@ export default defineConfig({
       PORT: String(PORT),
       DATABASE_URL: `file:${dbFile}`,
       LOG_LEVEL: 'warn',
+      SIGNALWIRE_SIGNING_KEY: E2E_SIGNING_KEY,
     },
   },
 });

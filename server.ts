@@ -2,7 +2,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import next from 'next';
-import { ConfigError, loadConfig } from './lib/config';
+import { ConfigError, loadConfig, signingMode } from './lib/config';
 import { createLogger } from './lib/log';
 import { openDatabase } from './lib/db/client';
 import { Ingestor } from './lib/calls/ingest';
@@ -24,6 +24,11 @@ async function main() {
   const log = createLogger(config.LOG_LEVEL);
   const db = await openDatabase({ url: config.DATABASE_URL, synchronous: config.SQLITE_SYNCHRONOUS });
   log.info({ database: config.DATABASE_URL }, 'store ready, migrations applied');
+  const signing = signingMode(config);
+  if (signing === 'off') log.warn('webhook signature checks are OFF: unsigned callbacks are accepted');
+  if (signing === 'unconfigured') {
+    log.error('no SIGNALWIRE_SIGNING_KEY or TWILIO_AUTH_TOKEN: the webhook refuses callbacks (503) until one is set');
+  }
 
   const dev = config.NEXT_DEV;
   const app = next({ dev, dir: process.cwd(), hostname: config.HOST, port: config.PORT });

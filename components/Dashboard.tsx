@@ -6,7 +6,12 @@ import { CallTable } from './CallTable';
 import { Charts } from './Charts';
 import { ConnectionBadge } from './ConnectionBadge';
 
-export function Dashboard({ initial, maxRows }: { initial: Snapshot; maxRows: number }) {
+interface Notice {
+  level: 'error' | 'warning';
+  text: string;
+}
+
+export function Dashboard({ initial, maxRows, notice }: { initial: Snapshot; maxRows: number; notice: Notice | null }) {
   const { board, connection } = useLiveBoard(initial, maxRows);
   return (
     <main className={`board ${connection === 'live' || connection === 'connecting' ? '' : 'board-stale'}`}>
@@ -17,6 +22,11 @@ export function Dashboard({ initial, maxRows }: { initial: Snapshot; maxRows: nu
           Export CSV
         </a>
       </header>
+      {notice ? (
+        <div className={`notice notice-${notice.level}`} role="alert" data-testid="notice">
+          {notice.text}
+        </div>
+      ) : null}
       <KpiTiles totals={board.totals} />
       <div className="board-body">
         <CallTable calls={board.calls} />

@@ -3,6 +3,8 @@ import { expect, test, type APIRequestContext, type Page } from '@playwright/tes
 import { readFileSync, mkdirSync } from 'node:fs';
 import Papa from 'papaparse';
 import { randomUUID } from 'node:crypto';
+import { formSignature } from '../lib/callbacks/signature';
+import { E2E_SIGNING_KEY } from './signing';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -26,8 +28,13 @@ const calls: Form[] = known.map((c, i) => ({
   ...c,
 }));
 
+// Signed as SignalWire signs: over the full URL the request goes to, plus the sorted fields.
 async function post(request: APIRequestContext, form: Form) {
-  const res = await request.post('/api/webhooks/call-status', { form });
+  const url = new URL('/api/webhooks/call-status', test.info().project.use.baseURL).toString();
+  const res = await request.post(url, {
+    form,
+    headers: { 'X-SignalWire-Signature': formSignature(E2E_SIGNING_KEY, url, Object.entries(form)) },
+  });
   expect(res.status()).toBe(200);
 }
 

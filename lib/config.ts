@@ -19,6 +19,13 @@ const env = z.object({
   INGEST_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(256),
   DASHBOARD_ROWS: z.coerce.number().int().min(10).max(5_000).default(500),
   NEXT_DEV: bool.default(false),
+  SIGNALWIRE_SIGNING_KEY: z.string().min(8, 'must be at least 8 characters').optional(),
+  TWILIO_AUTH_TOKEN: z.string().min(8, 'must be at least 8 characters').optional(),
+  WEBHOOK_SIGNATURE: z.enum(['on', 'off']).default('on'),
+  PUBLIC_URL: z
+    .url({ protocol: /^https?$/, message: 'must be an http(s) URL such as https://wallboard.example.com' })
+    .optional(),
+  TRUST_PROXY: bool.default(false),
 });
 
 export type Config = z.infer<typeof env>;
@@ -34,4 +41,39 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration: ${problems}`);
   }
   return parsed.data;
+}
+
+export type SigningMode = 'enforced' | 'off' | 'unconfigured';
+
+/**
+ * Enforced whenever a key is set, unless turned off explicitly. Without a key, production refuses
+ * callbacks (503) rather than accept forgeries silently; development accepts them unsigned.
+ */
+export function signingMode(c: Config): SigningMode {
+  if (c.WEBHOOK_SIGNATURE === 'off') return 'off';
+  if (signingKeys(c).length > 0) return 'enforced';
+  return c.NODE_ENV === 'production' ? 'unconfigured' : 'off';
+}
+
+export function signingKeys(c: Config): string[] {
+  return [c.SIGNALWIRE_SIGNING_KEY, c.TWILIO_AUTH_TOKEN].filter((k): k is string => Boolean(k));
+}
+
+export const UNCONFIGURED_MESSAGE =
+  'Callbacks are refused: webhook signing is not configured. Set SIGNALWIRE_SIGNING_KEY (SignalWire) ' +
+  'or TWILIO_AUTH_TOKEN (Twilio), or WEBHOOK_SIGNATURE=off to accept unsigned callbacks for a local trial.';
+
+/** What the dashboard should say about the webhook's protection, if anything. */
+export function signingNotice(c: Config): { level: 'error' | 'warning'; text: string } | null {
+  switch (signingMode(c)) {
+    case 'unconfigured':
+      return { level: 'error', text: UNCONFIGURED_MESSAGE };
+    case 'off':
+      return {
+        level: 'warning',
+        text: 'Signature checks are off: anyone who can reach the webhook can add calls to this board.',
+      };
+    default:
+      return null;
+  }
 }

@@ -1,7 +1,9 @@
-// POSTs realistic status callbacks to a running wallboard, the way SignalWire sends them.
+// POSTs realistic status callbacks to a running wallboard, signed the way SignalWire signs them
+// with SIGNALWIRE_SIGNING_KEY (or TWILIO_AUTH_TOKEN) from the environment.
 // Usage: npm run simulate -- [--url http://127.0.0.1:3000] [--rate 5] [--minutes 10] [--count N]
 import { parseArgs } from 'node:util';
 import { randomUUID } from 'node:crypto';
+import { formSignature } from '../lib/callbacks/signature';
 
 const { values } = parseArgs({
   options: {
@@ -52,10 +54,16 @@ function callback(at: Date): Record<string, string> {
   return fields;
 }
 
+const key = process.env.SIGNALWIRE_SIGNING_KEY || process.env.TWILIO_AUTH_TOKEN;
+if (!key) console.error('no SIGNALWIRE_SIGNING_KEY or TWILIO_AUTH_TOKEN set: sending unsigned callbacks');
+
 async function post(fields: Record<string, string>): Promise<number> {
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    headers: {
+      'Content-Type': 'application/x-www-form-urlencoded',
+      ...(key ? { 'X-SignalWire-Signature': formSignature(key, url, Object.entries(fields)) } : {}),
+    },
     body: new URLSearchParams(fields).toString(),
   });
   await res.arrayBuffer();
@@ -70,7 +78,11 @@ for (let i = 0; i < limit; i++) {
   const fields = callback(at);
   const status = await post(fields);
   sent++;
-  if (status >= 300) failures++;
+  if (status >= 300) {
+    failures++;
+    if (failures === 1)
+      console.error(`the wallboard answered ${status}; is the signing key the same on both sides?`);
+  }
   // Providers retry: now and then the same callback arrives twice.
   if (Math.random() < 0.05) await post(fields);
   if (!backfillMs) {

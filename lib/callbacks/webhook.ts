@@ -1,4 +1,6 @@
 import type { Runtime } from '../runtime';
+import { signingKeys, signingMode, UNCONFIGURED_MESSAGE, type Config } from '../config';
+import { SIGNATURE_HEADERS, verifySignature } from './signature';
 import { isOverloaded } from '../calls/ingest';
 import { BadRequest, parseBody, readCapped } from './body';
 import { validateCallback } from './schema';
@@ -9,11 +11,48 @@ export interface WebhookReply {
   headers?: Record<string, string>;
 }
 
+/**
+ * The URL the provider signed. Behind a proxy or tunnel the server sees another one: PUBLIC_URL
+ * names the public origin, or TRUST_PROXY takes it from X-Forwarded-Proto/-Host.
+ */
+export function signedUrl(req: Request, config: Config): string {
+  const { pathname, search } = new URL(req.url);
+  if (config.PUBLIC_URL) return config.PUBLIC_URL.replace(/\/+$/, '') + pathname + search;
+  const first = (name: string) => req.headers.get(name)?.split(',')[0]?.trim() || null;
+  const proto = (config.TRUST_PROXY && first('x-forwarded-proto')) || 'http';
+  const host = (config.TRUST_PROXY && first('x-forwarded-host')) || req.headers.get('host') || 'localhost';
+  return `${proto}://${host}${pathname}${search}`;
+}
+
+function checkSignature(req: Request, rt: Runtime, bytes: Uint8Array): WebhookReply | null {
+  const signatures = SIGNATURE_HEADERS.map((h) => req.headers.get(h)).filter((s): s is string => Boolean(s));
+  if (signatures.length === 0) {
+    rt.log.warn({ status: 403 }, 'callback refused: no signature header');
+    return { status: 403, body: { error: 'missing X-SignalWire-Signature or X-Twilio-Signature header' } };
+  }
+  const ok = verifySignature(signingKeys(rt.config), {
+    url: signedUrl(req, rt.config),
+    contentType: (req.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase(),
+    rawBody: new TextDecoder().decode(bytes),
+    signatures,
+  });
+  if (ok) return null;
+  // The URL is logged because a proxy rewriting it is the usual cause; the signature never is.
+  rt.log.warn({ status: 403, url: signedUrl(req, rt.config) }, 'callback refused: signature does not match');
+  return { status: 403, body: { error: 'signature does not match' } };
+}
+
 /** Verify, parse, validate, store: answers 2xx only once the callback is committed. */
 export async function receiveCallback(req: Request, rt: Runtime): Promise<WebhookReply> {
+  const mode = signingMode(rt.config);
+  if (mode === 'unconfigured') return { status: 503, body: { error: UNCONFIGURED_MESSAGE } };
   let fields;
   try {
     const bytes = await readCapped(req, rt.config.WEBHOOK_MAX_BODY_BYTES);
+    if (mode === 'enforced') {
+      const refused = checkSignature(req, rt, bytes);
+      if (refused) return refused;
+    }
     fields = parseBody(req.headers.get('content-type'), bytes);
   } catch (e) {
     if (e instanceof BadRequest) {

@@ -4,6 +4,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { createServer, type AddressInfo } from 'node:net';
+import { TEST_KEY } from './callbacks';
 
 export interface RunningServer {
   url: string;
@@ -19,8 +21,17 @@ export function tempDbFile(name = 'calls.db'): string {
   return join(mkdtempSync(join(tmpdir(), 'wallboard-test-')), name);
 }
 
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
 export async function startServer(opts: { dbFile?: string; env?: Record<string, string> } = {}) {
   const dbFile = opts.dbFile ?? tempDbFile();
+  const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
     cwd: join(import.meta.dirname, '..', '..'),
     env: {
@@ -28,37 +39,32 @@ export async function startServer(opts: { dbFile?: string; env?: Record<string, 
       NODE_ENV: 'production',
       NEXT_TELEMETRY_DISABLED: '1',
       HOST: '127.0.0.1',
-      PORT: '0',
+      PORT: String(port),
       DATABASE_URL: `file:${dbFile}`,
       LOG_LEVEL: 'info',
+      SIGNALWIRE_SIGNING_KEY: TEST_KEY,
       ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: string[] = [];
+  createInterface({ input: child.stdout! }).on('line', (l) => logs.push(l));
+  createInterface({ input: child.stderr! }).on('line', (l) => logs.push(l));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${logs.join('\n')}`)), 45_000);
-    createInterface({ input: child.stderr! }).on('line', (l) => logs.push(l));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      logs.push(line);
-      try {
-        const entry = JSON.parse(line) as { msg?: string; port?: number };
-        if (entry.msg === 'listening' && entry.port) {
-          clearTimeout(timer);
-          resolve(entry.port);
-        }
-      } catch {
-        // Next.js prints a few plain lines of its own.
-      }
-    });
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code} before listening:\n${logs.join('\n')}`));
-    });
-  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 45_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${logs.join('\n')}`);
+    if (Date.now() > deadline) throw new Error(`server did not start:\n${logs.join('\n')}`);
+    const ok = await fetch(`${url}/api/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
   const server: RunningServer = {
-    url: `http://127.0.0.1:${port}`,
+    url,
     port,
     dbFile,
     logs,

@@ -4,7 +4,8 @@ import { io as connect, type Socket } from 'socket.io-client';
 import Papa from 'papaparse';
 import { randomUUID } from 'node:crypto';
 import { startServer, type RunningServer } from '../helpers/server';
-import { completedCall, postForm } from '../helpers/callbacks';
+import { completedCall, postForm, TEST_KEY, webhookUrl } from '../helpers/callbacks';
+import { bodySignature, formSignature } from '@/lib/callbacks/signature';
 import type { CallRow, CallUpdate, Snapshot } from '@/lib/calls/types';
 
 let server: RunningServer;
@@ -68,12 +69,16 @@ describe('the running server', () => {
     expect(since.calls.map((c) => c.callSid)).toEqual([form.CallSid]);
   });
 
-  it('accepts JSON bodies too', async () => {
+  it('accepts JSON bodies signed the SignalWire way too', async () => {
     const sid = randomUUID();
-    const res = await fetch(new URL('/api/webhooks/call-status', server.url), {
+    const body = JSON.stringify({ CallSid: sid, CallStatus: 'failed', CallDuration: '0' });
+    const res = await fetch(webhookUrl(server.url), {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ CallSid: sid, CallStatus: 'failed', CallDuration: '0' }),
+      headers: {
+        'Content-Type': 'application/json',
+        'X-SignalWire-Signature': bodySignature(TEST_KEY, webhookUrl(server.url), body),
+      },
+      body,
     });
     expect(res.status).toBe(200);
     await waitFor(() => received.find((u) => u.call.callSid === sid), 'the JSON callback');
@@ -118,10 +123,16 @@ describe('the running server', () => {
   it('refuses an oversized body and a wrong content type', async () => {
     const big = await postForm(server.url, completedCall({ Padding: 'x'.repeat(100_000) }));
     expect(big.status).toBe(413);
-    const text = await fetch(new URL('/api/webhooks/call-status', server.url), {
+    const body = 'CallSid=a&CallStatus=completed';
+    const text = await fetch(webhookUrl(server.url), {
       method: 'POST',
-      headers: { 'Content-Type': 'text/plain' },
-      body: 'CallSid=a&CallStatus=completed',
+      headers: {
+        'Content-Type': 'text/plain',
+        'X-SignalWire-Signature': formSignature(TEST_KEY, webhookUrl(server.url), [
+          ...new URLSearchParams(body),
+        ]),
+      },
+      body,
     });
     expect(text.status).toBe(415);
   });
