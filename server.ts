@@ -27,7 +27,9 @@ async function main() {
   const signing = signingMode(config);
   if (signing === 'off') log.warn('webhook signature checks are OFF: unsigned callbacks are accepted');
   if (signing === 'unconfigured') {
-    log.error('no SIGNALWIRE_SIGNING_KEY or TWILIO_AUTH_TOKEN: the webhook refuses callbacks (503) until one is set');
+    log.error(
+      'no SIGNALWIRE_SIGNING_KEY or TWILIO_AUTH_TOKEN: the webhook refuses callbacks (503) until one is set',
+    );
   }
 
   const dev = config.NEXT_DEV;

@@ -11,7 +11,15 @@ interface Notice {
   text: string;
 }
 
-export function Dashboard({ initial, maxRows, notice }: { initial: Snapshot; maxRows: number; notice: Notice | null }) {
+export function Dashboard({
+  initial,
+  maxRows,
+  notice,
+}: {
+  initial: Snapshot;
+  maxRows: number;
+  notice: Notice | null;
+}) {
   const { board, connection } = useLiveBoard(initial, maxRows);
   return (
     <main className={`board ${connection === 'live' || connection === 'connecting' ? '' : 'board-stale'}`}>
