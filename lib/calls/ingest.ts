@@ -5,7 +5,10 @@ import { supersedes } from './status';
 import type { CallRow, CallUpdate, Tally } from './types';
 
 export type IngestOutcome =
-  { kind: 'stored'; update: CallUpdate } | { kind: 'late'; eventId: number } | { kind: 'duplicate' };
+  | { kind: 'stored'; eventId: number; update: CallUpdate }
+  /** An earlier status after a later one: recorded; it changes the call only where it adds to it. */
+  | { kind: 'late'; eventId: number; update?: CallUpdate }
+  | { kind: 'duplicate' };
 
 /** Thrown when the queue is full. Checked by `code`: routes are bundled apart from this module. */
 export class Overloaded extends Error {
@@ -101,27 +104,42 @@ export async function ingestOne(tx: Tx, cb: Callback, receivedAt: Date): Promise
     },
     select: { id: true },
   });
-  if (!applies) return { kind: 'late', eventId: event.id };
 
+  // The result must not depend on arrival order: the call starts at the earliest time any of its
+  // events reports, and a late event still fills in what the current state lacks.
+  const at = cb.timestamp ?? receivedAt;
+  const startedAt = current && current.startedAt <= at ? current.startedAt : at;
+  const prefer = <T>(mine: T | null, theirs: T | null | undefined) =>
+    applies ? (mine ?? theirs ?? null) : (theirs ?? mine ?? null);
   const next = {
-    accountSid: cb.accountSid ?? current?.accountSid ?? null,
-    from: cb.from ?? current?.from ?? null,
-    to: cb.to ?? current?.to ?? null,
-    status: cb.status,
-    sequence: cb.sequence,
-    duration: cb.duration ?? current?.duration ?? null,
-    mos: cb.mos ?? current?.mos ?? null,
-    updatedAt: receivedAt,
-    eventId: event.id,
+    accountSid: prefer(cb.accountSid, current?.accountSid),
+    from: prefer(cb.from, current?.from),
+    to: prefer(cb.to, current?.to),
+    status: applies ? cb.status : current!.status,
+    sequence: applies ? cb.sequence : current!.sequence,
+    duration: prefer(cb.duration, current?.duration),
+    mos: prefer(cb.mos, current?.mos),
+    startedAt,
   };
+  const unchanged =
+    current &&
+    (Object.keys(next) as (keyof typeof next)[]).every((k) =>
+      k === 'startedAt' ? next.startedAt.getTime() === current.startedAt.getTime() : next[k] === current[k],
+    );
+  if (unchanged) return { kind: 'late', eventId: event.id };
+
   const stored = current
-    ? await tx.call.update({ where: { id: current.id }, data: next })
+    ? await tx.call.update({
+        where: { id: current.id },
+        data: { ...next, updatedAt: receivedAt, eventId: event.id },
+      })
     : await tx.call.create({
         data: {
           ...next,
           callSid: cb.callSid,
-          startedAt: cb.timestamp ?? receivedAt,
           firstSeenAt: receivedAt,
+          updatedAt: receivedAt,
+          eventId: event.id,
         },
       });
 
@@ -148,7 +166,8 @@ export async function ingestOne(tx: Tx, cb: Callback, receivedAt: Date): Promise
     });
   }
   return {
-    kind: 'stored',
+    kind: applies ? 'stored' : 'late',
+    eventId: event.id,
     update: {
       id: event.id,
       call: toRow(stored),
@@ -219,7 +238,7 @@ export class Ingestor {
     }
     const updates: CallUpdate[] = [];
     outcomes.forEach((o, i) => {
-      if (o.kind === 'stored') updates.push(o.update);
+      if (o.kind !== 'duplicate' && o.update) updates.push(o.update);
       batch[i]!.resolve(o);
     });
     if (updates.length > 0) this.opts.publish(updates);

@@ -160,6 +160,30 @@ describe('the running server', () => {
     expect(parsed.data.length - 1).toBe((await snapshot()).totals.calls);
   });
 
+  it('neutralises cells a spreadsheet would run as formulas, but keeps E.164 numbers exactly', async () => {
+    const hostile = [
+      ['=HYPERLINK("http://evil.example","click")', `'=HYPERLINK("http://evil.example","click")`],
+      ['@SUM(A1:A9)', "'@SUM(A1:A9)"],
+      ['-2+3', "'-2+3"],
+      ['+1 555 0100', "'+1 555 0100"],
+      ['+15551234567', '+15551234567'],
+    ];
+    const sids: string[] = [];
+    for (const [from] of hostile) {
+      const form = completedCall({ From: from!, To: '+442071234567' });
+      sids.push(form.CallSid!);
+      expect((await postForm(server.url, form)).status).toBe(200);
+    }
+    const rows = Papa.parse<string[]>(
+      (await (await fetch(new URL('/api/calls/export', server.url))).text()).trim(),
+    ).data;
+    hostile.forEach(([, exported], i) => {
+      const row = rows.find((r) => r[0] === sids[i])!;
+      expect(row[4]).toBe(exported);
+      expect(row[3]).toBe('+442071234567');
+    });
+  });
+
   it('keeps every acknowledged call across a restart', async () => {
     const before = await snapshot();
     socket.close();
