@@ -1,7 +1,7 @@
 import type { Runtime } from '../runtime';
 import { signingKeys, signingMode, UNCONFIGURED_MESSAGE, type Config } from '../config';
 import { SIGNATURE_HEADERS, verifySignature } from './signature';
-import { isOverloaded } from '../calls/ingest';
+import { isOverloaded } from '../calls/overload';
 import { BadRequest, parseBody, readCapped } from './body';
 import { validateCallback } from './schema';
 

@@ -1,26 +1,23 @@
+import { join, sqltag as sql } from '@prisma/client/runtime/client';
 import type { Database, Tx } from '../db/client';
 import type { Callback } from '../callbacks/schema';
-import { addTally, contribution, isZero, minuteBucket, emptyTally } from './tally';
-import { supersedes } from './status';
+import { applyEvent, type CallState } from './apply';
+import { Overloaded } from './overload';
+import { addTally, contribution, emptyTally, isZero, minuteBucket } from './tally';
 import type { CallRow, CallUpdate, Tally } from './types';
 
 export type IngestOutcome =
-  | { kind: 'stored'; eventId: number; update: CallUpdate }
+  | { kind: 'stored'; eventId: number; update?: CallUpdate }
   /** An earlier status after a later one: recorded; it changes the call only where it adds to it. */
   | { kind: 'late'; eventId: number; update?: CallUpdate }
   | { kind: 'duplicate' };
 
-/** Thrown when the queue is full. Checked by `code`: routes are bundled apart from this module. */
-export class Overloaded extends Error {
-  readonly code = 'OVERLOADED';
-}
-export function isOverloaded(e: unknown): boolean {
-  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 'OVERLOADED';
-}
-
-interface Pending {
+export interface Submission {
   callback: Callback;
   receivedAt: Date;
+}
+
+interface Pending extends Submission {
   resolve(outcome: IngestOutcome): void;
   reject(error: unknown): void;
 }
@@ -34,9 +31,7 @@ export interface IngestOptions {
   publish(updates: CallUpdate[]): void;
 }
 
-type StoredCall = NonNullable<Awaited<ReturnType<Tx['call']['findUnique']>>>;
-
-export function toRow(c: StoredCall): CallRow {
+export function toRow(c: CallState & { eventId: number }): CallRow {
   return {
     callSid: c.callSid,
     accountSid: c.accountSid,
@@ -50,50 +45,134 @@ export function toRow(c: StoredCall): CallRow {
   };
 }
 
-function rollupData(t: Tally) {
-  return {
-    calls: t.calls,
-    finished: t.finished,
-    completed: t.completed,
-    durationSum: t.durationSum,
-    durationCount: t.durationCount,
-    mosSumCenti: t.mosSumCenti,
-    mosCount: t.mosCount,
-    mosBad: t.mosBands[0]!,
-    mosPoor: t.mosBands[1]!,
-    mosFair: t.mosBands[2]!,
-    mosGood: t.mosBands[3]!,
-    mosExcellent: t.mosBands[4]!,
-    dur0: t.durationBins[0]!,
-    dur1: t.durationBins[1]!,
-    dur2: t.durationBins[2]!,
-    dur3: t.durationBins[3]!,
-    dur4: t.durationBins[4]!,
-    dur5: t.durationBins[5]!,
-  };
+const ROLLUP_COLUMNS = [
+  'calls',
+  'finished',
+  'completed',
+  'durationSum',
+  'durationCount',
+  'mosSumCenti',
+  'mosCount',
+  'mosBad',
+  'mosPoor',
+  'mosFair',
+  'mosGood',
+  'mosExcellent',
+  'dur0',
+  'dur1',
+  'dur2',
+  'dur3',
+  'dur4',
+  'dur5',
+] as const;
+
+function rollupValues(t: Tally): number[] {
+  return [
+    t.calls,
+    t.finished,
+    t.completed,
+    t.durationSum,
+    t.durationCount,
+    t.mosSumCenti,
+    t.mosCount,
+    ...t.mosBands,
+    ...t.durationBins,
+  ];
 }
 
-function increments(t: Tally) {
-  return Object.fromEntries(Object.entries(rollupData(t)).map(([k, v]) => [k, { increment: v }])) as {
-    [K in keyof ReturnType<typeof rollupData>]: { increment: number };
-  };
+const quote = (c: string) => `"${c}"`;
+const CALL_COLUMNS = [
+  'callSid',
+  'accountSid',
+  'from',
+  'to',
+  'status',
+  'sequence',
+  'startedAt',
+  'duration',
+  'mos',
+  'firstSeenAt',
+  'updatedAt',
+  'eventId',
+] as const;
+const CALL_INSERT = sql([`INSERT INTO "Call" (${CALL_COLUMNS.map(quote).join(', ')}) VALUES `]);
+const CALL_CONFLICT = sql([
+  ` ON CONFLICT ("callSid") DO UPDATE SET ${CALL_COLUMNS.filter((c) => c !== 'callSid' && c !== 'firstSeenAt')
+    .map((c) => `${quote(c)} = excluded.${quote(c)}`)
+    .join(', ')}`,
+]);
+const ROLLUP_INSERT = sql([
+  `INSERT INTO "Rollup" ("bucket", "line", ${ROLLUP_COLUMNS.map(quote).join(', ')}) VALUES `,
+]);
+const ROLLUP_CONFLICT = sql([
+  ` ON CONFLICT ("bucket", "line") DO UPDATE SET ${ROLLUP_COLUMNS.map(
+    (c) => `${quote(c)} = "Rollup".${quote(c)} + excluded.${quote(c)}`,
+  ).join(', ')}`,
+]);
+
+interface Touched {
+  before: (CallState & { firstSeenAt: Date }) | null;
+  state: CallState;
+  firstSeenAt: Date;
+  updatedAt: Date;
+  /** The event that last changed the call in this batch: its id becomes the call's eventId. */
+  lastKey: string;
 }
 
-/** Stores one callback inside the caller's transaction; idempotent per CallSid+CallStatus. */
-export async function ingestOne(tx: Tx, cb: Callback, receivedAt: Date): Promise<IngestOutcome> {
-  const seen = await tx.callEvent.findUnique({
-    where: { callSid_status: { callSid: cb.callSid, status: cb.status } },
-    select: { id: true },
-  });
-  if (seen) {
-    await tx.callEvent.update({ where: { id: seen.id }, data: { deliveries: { increment: 1 } } });
-    return { kind: 'duplicate' };
-  }
+const eventKey = (callSid: string, status: string) => `${callSid}\u0000${status}`;
 
-  const current = await tx.call.findUnique({ where: { callSid: cb.callSid } });
-  const applies = !current || supersedes(cb, current);
-  const event = await tx.callEvent.create({
-    data: {
+function rollupKey(c: CallState) {
+  return { bucket: minuteBucket(c.startedAt.getTime()), line: c.to ?? '' };
+}
+
+/**
+ * Stores a batch of callbacks inside the caller's transaction, with the same handful of queries
+ * whatever the batch's size: read the calls and events involved, work out every change in memory
+ * (in arrival order, so retries and disorder within a batch behave as across batches), then write
+ * events, calls and rollups with one multi-row statement each.
+ */
+export async function ingestBatch(tx: Tx, batch: Submission[]): Promise<IngestOutcome[]> {
+  const sids = [...new Set(batch.map((s) => s.callback.callSid))];
+  const [events, calls] = [
+    await tx.callEvent.findMany({
+      where: { callSid: { in: sids } },
+      select: { id: true, callSid: true, status: true },
+    }),
+    await tx.call.findMany({ where: { callSid: { in: sids } } }),
+  ];
+  const storedEvents = new Map(events.map((e) => [eventKey(e.callSid, e.status), e.id]));
+  const stored = new Map(calls.map((c) => [c.callSid, c]));
+
+  const newEvents: {
+    callSid: string;
+    status: string;
+    sequence: number | null;
+    timestamp: Date | null;
+    receivedAt: Date;
+    raw: string;
+    applied: boolean;
+    deliveries: number;
+  }[] = [];
+  const newByKey = new Map<string, (typeof newEvents)[number]>();
+  const retriesOfStored = new Map<number, number>();
+  const touched = new Map<string, Touched>();
+  const results: ({ kind: 'duplicate' } | { kind: 'stored' | 'late'; key: string; sid: string })[] = [];
+
+  for (const { callback: cb, receivedAt } of batch) {
+    const key = eventKey(cb.callSid, cb.status);
+    const storedId = storedEvents.get(key);
+    const fresh = newByKey.get(key);
+    if (storedId !== undefined || fresh) {
+      if (fresh) fresh.deliveries++;
+      else retriesOfStored.set(storedId!, (retriesOfStored.get(storedId!) ?? 0) + 1);
+      results.push({ kind: 'duplicate' });
+      continue;
+    }
+    const t = touched.get(cb.callSid);
+    const db = stored.get(cb.callSid) ?? null;
+    const current = t?.state ?? db;
+    const { next, applies, changed } = applyEvent(current, cb, receivedAt);
+    const event = {
       callSid: cb.callSid,
       status: cb.status,
       sequence: cb.sequence,
@@ -101,84 +180,108 @@ export async function ingestOne(tx: Tx, cb: Callback, receivedAt: Date): Promise
       receivedAt,
       raw: JSON.stringify(cb.raw),
       applied: applies,
-    },
-    select: { id: true },
-  });
-
-  // The result must not depend on arrival order: the call starts at the earliest time any of its
-  // events reports, and a late event still fills in what the current state lacks.
-  const at = cb.timestamp ?? receivedAt;
-  const startedAt = current && current.startedAt <= at ? current.startedAt : at;
-  const prefer = <T>(mine: T | null, theirs: T | null | undefined) =>
-    applies ? (mine ?? theirs ?? null) : (theirs ?? mine ?? null);
-  const next = {
-    accountSid: prefer(cb.accountSid, current?.accountSid),
-    from: prefer(cb.from, current?.from),
-    to: prefer(cb.to, current?.to),
-    status: applies ? cb.status : current!.status,
-    sequence: applies ? cb.sequence : current!.sequence,
-    duration: prefer(cb.duration, current?.duration),
-    mos: prefer(cb.mos, current?.mos),
-    startedAt,
-  };
-  const unchanged =
-    current &&
-    (Object.keys(next) as (keyof typeof next)[]).every((k) =>
-      k === 'startedAt' ? next.startedAt.getTime() === current.startedAt.getTime() : next[k] === current[k],
-    );
-  if (unchanged) return { kind: 'late', eventId: event.id };
-
-  const stored = current
-    ? await tx.call.update({
-        where: { id: current.id },
-        data: { ...next, updatedAt: receivedAt, eventId: event.id },
-      })
-    : await tx.call.create({
-        data: {
-          ...next,
-          callSid: cb.callSid,
-          firstSeenAt: receivedAt,
-          updatedAt: receivedAt,
-          eventId: event.id,
-        },
+      deliveries: 1,
+    };
+    newEvents.push(event);
+    newByKey.set(key, event);
+    if (changed) {
+      touched.set(cb.callSid, {
+        before: t ? t.before : db,
+        state: next,
+        firstSeenAt: t?.firstSeenAt ?? db?.firstSeenAt ?? receivedAt,
+        updatedAt: receivedAt,
+        lastKey: key,
       });
-
-  // Move the call's contribution from its old rollup row to its new one (often the same row).
-  const changes = new Map<string, { bucket: number; line: string; delta: Tally }>();
-  const shift = (call: StoredCall, sign: 1 | -1) => {
-    const bucket = minuteBucket(call.startedAt.getTime());
-    const line = call.to ?? '';
-    const key = `${bucket}\u0000${line}`;
-    const entry = changes.get(key) ?? { bucket, line, delta: emptyTally() };
-    addTally(entry.delta, contribution(call), sign);
-    changes.set(key, entry);
-  };
-  if (current) shift(current, -1);
-  shift(stored, 1);
-
-  const moved = [...changes.values()].filter((c) => !isZero(c.delta));
-  for (const c of moved) {
-    const bucket = new Date(c.bucket);
-    await tx.rollup.upsert({
-      where: { bucket_line: { bucket, line: c.line } },
-      create: { bucket, line: c.line, ...rollupData(c.delta) },
-      update: increments(c.delta),
-    });
+    }
+    results.push({ kind: applies ? 'stored' : 'late', key, sid: cb.callSid });
   }
-  return {
-    kind: applies ? 'stored' : 'late',
-    eventId: event.id,
-    update: {
-      id: event.id,
-      call: toRow(stored),
-      changes: moved.map(({ bucket, delta }) => ({ bucket, delta })),
-    },
-  };
+
+  // Events first: their ids, unique per CallSid+CallStatus, are what calls and clients resume from.
+  const inserted = newEvents.length
+    ? await tx.callEvent.createManyAndReturn({
+        data: newEvents,
+        select: { id: true, callSid: true, status: true },
+      })
+    : [];
+  const idOf = new Map(inserted.map((e) => [eventKey(e.callSid, e.status), e.id]));
+
+  const byCount = new Map<number, number[]>();
+  for (const [id, n] of retriesOfStored) byCount.set(n, [...(byCount.get(n) ?? []), id]);
+  for (const [n, ids] of byCount) {
+    await tx.callEvent.updateMany({ where: { id: { in: ids } }, data: { deliveries: { increment: n } } });
+  }
+
+  const updates = new Map<string, CallUpdate>();
+  const rollups = new Map<string, { bucket: number; line: string; delta: Tally }>();
+  if (touched.size > 0) {
+    const rows = [...touched.values()].map((t) => {
+      const s = t.state;
+      return sql`(${join([
+        s.callSid,
+        s.accountSid,
+        s.from,
+        s.to,
+        s.status,
+        s.sequence,
+        s.startedAt,
+        s.duration,
+        s.mos,
+        t.firstSeenAt,
+        t.updatedAt,
+        idOf.get(t.lastKey)!,
+      ])})`;
+    });
+    await tx.$executeRaw(sql`${CALL_INSERT}${join(rows)}${CALL_CONFLICT}`);
+
+    for (const [sid, t] of touched) {
+      // Move the call's contribution from its old rollup row to its new one (often the same row).
+      const changes = new Map<string, { bucket: number; line: string; delta: Tally }>();
+      const shift = (c: CallState, sign: 1 | -1) => {
+        const { bucket, line } = rollupKey(c);
+        const k = `${bucket}\u0000${line}`;
+        const entry = changes.get(k) ?? { bucket, line, delta: emptyTally() };
+        addTally(entry.delta, contribution(c), sign);
+        changes.set(k, entry);
+      };
+      if (t.before) shift(t.before, -1);
+      shift(t.state, 1);
+      const moved = [...changes.entries()].filter(([, c]) => !isZero(c.delta));
+      for (const [k, c] of moved) {
+        const total = rollups.get(k) ?? { bucket: c.bucket, line: c.line, delta: emptyTally() };
+        addTally(total.delta, c.delta);
+        rollups.set(k, total);
+      }
+      const eventId = idOf.get(t.lastKey)!;
+      updates.set(sid, {
+        id: eventId,
+        call: toRow({ ...t.state, eventId }),
+        changes: moved.map(([, { bucket, delta }]) => ({ bucket, delta })),
+      });
+    }
+    const changed = [...rollups.values()].filter((r) => !isZero(r.delta));
+    if (changed.length > 0) {
+      const values = changed.map(
+        (r) => sql`(${join([new Date(r.bucket), r.line, ...rollupValues(r.delta)])})`,
+      );
+      await tx.$executeRaw(sql`${ROLLUP_INSERT}${join(values)}${ROLLUP_CONFLICT}`);
+    }
+  }
+
+  return results.map((r) => {
+    if (r.kind === 'duplicate') return r;
+    const update = updates.get(r.sid);
+    // A call changed by several events of the batch is published once, with its last change.
+    return {
+      kind: r.kind,
+      eventId: idOf.get(r.key)!,
+      update: update?.id === idOf.get(r.key) ? update : undefined,
+    };
+  });
 }
 
 /**
- * Commits callbacks in small batches: every callback waiting when a transaction starts rides in
- * it, so one fsync serves many requests, and each caller is answered only after its commit.
+ * Commits callbacks in batches: every callback waiting when a transaction starts rides in it, so
+ * one commit serves many requests, and each caller is answered only after its commit.
  */
 export class Ingestor {
   private queue: Pending[] = [];
@@ -224,14 +327,10 @@ export class Ingestor {
   private async commit(batch: Pending[]): Promise<void> {
     let outcomes: IngestOutcome[];
     try {
-      outcomes = await this.db.write.$transaction(
-        async (tx) => {
-          const out: IngestOutcome[] = [];
-          for (const p of batch) out.push(await ingestOne(tx, p.callback, p.receivedAt));
-          return out;
-        },
-        { timeout: 60_000, maxWait: 60_000 },
-      );
+      outcomes = await this.db.write.$transaction((tx) => ingestBatch(tx, batch), {
+        timeout: 60_000,
+        maxWait: 60_000,
+      });
     } catch (error) {
       for (const p of batch) p.reject(error);
       return;
@@ -241,6 +340,6 @@ export class Ingestor {
       if (o.kind !== 'duplicate' && o.update) updates.push(o.update);
       batch[i]!.resolve(o);
     });
-    if (updates.length > 0) this.opts.publish(updates);
+    if (updates.length > 0) this.opts.publish(updates.sort((a, b) => a.id - b.id));
   }
 }
