@@ -7,7 +7,7 @@ import { createLogger } from './lib/log';
 import { openDatabase } from './lib/db/client';
 import { Ingestor } from './lib/calls/ingest';
 import { createQueries } from './lib/calls/queries';
-import { attachRealtime, publisher } from './lib/realtime/hub';
+import { attachRealtime } from './lib/realtime/hub';
 import { registerRuntime } from './lib/runtime';
 
 async function main() {
@@ -23,7 +23,7 @@ async function main() {
   }
   const log = createLogger(config.LOG_LEVEL);
   const db = await openDatabase({ url: config.DATABASE_URL, synchronous: config.SQLITE_SYNCHRONOUS });
-  log.info({ database: config.DATABASE_URL }, 'store ready, migrations applied');
+  log.info({ store: db.provider }, 'store ready, migrations applied');
   const signing = signingMode(config);
   if (signing === 'off') log.warn('webhook signature checks are OFF: unsigned callbacks are accepted');
   if (signing === 'unconfigured') {
@@ -40,11 +40,15 @@ async function main() {
   const http = createServer((req, res) => {
     void handle(req, res);
   });
-  const io = attachRealtime(http);
+  const realtime = await attachRealtime(http, {
+    databaseUrl: config.DATABASE_URL,
+    redisUrl: config.REDIS_URL,
+    log,
+  });
   const ingest = new Ingestor(db, {
     queueLimit: config.INGEST_QUEUE_LIMIT,
     batchSize: config.INGEST_BATCH_SIZE,
-    publish: publisher(io),
+    publish: realtime.publish,
   });
   registerRuntime({
     config,
@@ -57,7 +61,7 @@ async function main() {
 
   await new Promise<void>((resolve) => http.listen(config.PORT, config.HOST, resolve));
   const { port } = http.address() as AddressInfo;
-  log.info({ host: config.HOST, port, dev }, 'listening');
+  log.info({ host: config.HOST, port, dev, store: db.provider, fanout: realtime.fanout }, 'listening');
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -66,11 +70,11 @@ async function main() {
     log.info({ signal }, 'stopping: draining in-flight requests');
     // Stop accepting, let requests in flight finish, commit what they queued, then close.
     const closed = new Promise<void>((resolve) => http.close(() => resolve()));
-    io.disconnectSockets(true);
+    realtime.io.disconnectSockets(true);
     http.closeIdleConnections();
     await Promise.race([closed, new Promise((r) => setTimeout(r, 10_000))]);
     await ingest.drain();
-    io.close();
+    await realtime.close();
     await db.close();
     log.info('stopped');
     process.exit(0);

@@ -1,9 +1,10 @@
 // Writes a new migration for every provider from the difference between the committed
 // migrations and prisma/<provider>/schema.prisma. Usage: npm run migration:new -- <name>
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, writeFileSync, existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pendingMigrationSql } from '../lib/db/migrate';
-import { scratchAdapter } from '../lib/db/adapters';
+import { PROVIDERS, scratchAdapter } from '../lib/db/adapters';
 
 const name = (process.argv[2] ?? '').replace(/[^a-z0-9_]/gi, '_');
 if (!name) {
@@ -11,10 +12,14 @@ if (!name) {
   process.exit(2);
 }
 
-for (const provider of ['sqlite'] as const) {
+for (const provider of PROVIDERS) {
   const base = join('prisma', provider);
   const dir = join(base, 'migrations');
-  const sql = await pendingMigrationSql(join(base, 'schema.prisma'), dir, scratchAdapter(provider));
+  const sql = await pendingMigrationSql(
+    join(base, 'schema.prisma'),
+    dir,
+    scratchAdapter(provider, mkdtempSync(join(tmpdir(), 'migration-'))),
+  );
   if (!sql.trim() || /^-- This is an empty migration/.test(sql.trim())) {
     console.log(`${provider}: schema matches the migrations, nothing to write`);
     continue;

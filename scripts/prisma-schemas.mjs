@@ -5,7 +5,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-export const providers = ['sqlite'];
+export const providers = ['sqlite', 'postgresql'];
 
 export function schemaFor(provider) {
   const models = readFileSync(join(root, 'prisma/models.prisma'), 'utf8');

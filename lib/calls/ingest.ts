@@ -119,6 +119,9 @@ interface Touched {
   lastKey: string;
 }
 
+/** The advisory lock key that serialises ingest across instances on PostgreSQL. */
+const INGEST_LOCK = 7_301_862;
+
 const eventKey = (callSid: string, status: string) => `${callSid}\u0000${status}`;
 
 function rollupKey(c: CallState) {
@@ -326,11 +329,21 @@ export class Ingestor {
 
   private async commit(batch: Pending[]): Promise<void> {
     let outcomes: IngestOutcome[];
+    const serialize = this.db.provider === 'postgresql';
     try {
-      outcomes = await this.db.write.$transaction((tx) => ingestBatch(tx, batch), {
-        timeout: 60_000,
-        maxWait: 60_000,
-      });
+      outcomes = await this.db.write.$transaction(
+        async (tx) => {
+          // Instances sharing a PostgreSQL store take turns, as SQLite's single writer does: event
+          // ids then commit in id order, so "everything after id N" is never missing an earlier
+          // id committed later, and a callback sent to two instances at once is seen as a retry.
+          if (serialize) await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${INGEST_LOCK})`);
+          return ingestBatch(tx, batch);
+        },
+        {
+          timeout: 60_000,
+          maxWait: 60_000,
+        },
+      );
     } catch (error) {
       for (const p of batch) p.reject(error);
       return;

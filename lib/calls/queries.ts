@@ -59,7 +59,14 @@ export function createQueries(db: Database, dashboardRows: number): Queries {
 
   return {
     async snapshot() {
-      // One read transaction, so the totals, series, rows and the id they are as of agree.
+      // One read transaction, so the totals, series, rows and the id they are as of agree. SQLite's
+      // transactions are serializable; PostgreSQL's default would let each query see newer commits.
+      // (Typed as the SQLite client, which knows only its own level; the PostgreSQL client takes this.)
+      const isolation = (db.provider === 'postgresql' ? { isolationLevel: 'RepeatableRead' } : {}) as {
+        isolationLevel?: 'Serializable';
+      };
+      const bucketMsOf =
+        db.provider === 'postgresql' ? `(EXTRACT(EPOCH FROM "bucket") * 1000)::bigint` : `"bucket"`; // SQLite stores DateTime as epoch milliseconds (adapters.ts)
       return db.read.$transaction(async (tx) => {
         const last = await tx.call.aggregate({ _max: { eventId: true } });
         const [totalsRow] = await tx.$queryRawUnsafe<TallyRecord[]>(`SELECT ${sumColumns} FROM "Rollup"`);
@@ -68,7 +75,7 @@ export function createQueries(db: Database, dashboardRows: number): Queries {
         const to = span._max.bucket?.getTime() ?? 0;
         const bucketMs = bucketFor(to - from + MINUTE_MS);
         const rows = await tx.$queryRawUnsafe<(TallyRecord & { t: number | bigint })[]>(
-          `SELECT ("bucket" / ${bucketMs}) * ${bucketMs} AS t, ${sumColumns}
+          `SELECT (${bucketMsOf} / ${bucketMs}) * ${bucketMs} AS t, ${sumColumns}
              FROM "Rollup" GROUP BY t ORDER BY t DESC LIMIT ${MAX_POINTS}`,
         );
         const series: SeriesPoint[] = rows.map((r) => ({ t: Number(r.t), tally: toTally(r) })).reverse();
@@ -79,7 +86,7 @@ export function createQueries(db: Database, dashboardRows: number): Queries {
           series,
           calls: await recent(tx as unknown as Db, dashboardRows),
         };
-      });
+      }, isolation);
     },
     recentCalls: (limit) => recent(db.read, limit),
     async callsAfter(eventId, limit) {

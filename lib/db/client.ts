@@ -1,18 +1,21 @@
 import { mkdirSync } from 'node:fs';
-import BetterSqlite3 from 'better-sqlite3';
 import { dirname, join } from 'node:path';
-import { PrismaClient } from './generated/sqlite/client';
+import BetterSqlite3 from 'better-sqlite3';
+import { PrismaClient as SqliteClient } from './generated/sqlite/client';
+import { PrismaClient as PostgresClient } from './generated/postgresql/client';
 import { applyMigrations } from './migrate';
-import { sqliteAdapter, sqlitePath } from './adapters';
+import { adapterFor, providerOf, sqlitePath, type Provider } from './adapters';
 
-export type Db = InstanceType<typeof PrismaClient>;
+// Both generated clients have the same models and so the same API; code is written against one.
+export type Db = InstanceType<typeof SqliteClient>;
 /** The client handed to code inside a transaction. */
 export type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
 
 export interface Database {
-  /** The one connection that writes. SQLite allows one writer; queuing here beats SQLITE_BUSY. */
+  provider: Provider;
+  /** Writes. On SQLite one connection: SQLite has one writer, and queuing here beats SQLITE_BUSY. */
   write: Db;
-  /** A separate connection for reads: it sees only committed data (WAL), never a write in flight. */
+  /** Reads, on their own connection(s): they see only committed data, never a write in flight. */
   read: Db;
   close(): Promise<void>;
 }
@@ -34,30 +37,50 @@ function enableWal(file: string) {
   }
 }
 
-async function pragmas(db: Db, synchronous: 'NORMAL' | 'FULL') {
+async function sqlitePragmas(db: Db, synchronous: 'NORMAL' | 'FULL') {
   // NORMAL may lose the last commits on power loss only; FULL closes that gap at some speed.
   await db.$executeRawUnsafe(`PRAGMA synchronous = ${synchronous}`);
   await db.$executeRawUnsafe('PRAGMA busy_timeout = 5000');
 }
 
+function client(url: string): Db {
+  const adapter = adapterFor(url);
+  return providerOf(url) === 'sqlite'
+    ? new SqliteClient({ adapter })
+    : (new PostgresClient({ adapter }) as unknown as Db);
+}
+
 /** Opens the store, applying any pending migration first. */
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
-  const file = sqlitePath(opts.url);
-  if (file !== ':memory:') {
+  const provider = providerOf(opts.url);
+  const root = opts.migrationsRoot ?? join(process.cwd(), 'prisma');
+  if (provider === 'sqlite') {
+    const file = sqlitePath(opts.url);
     mkdirSync(dirname(file), { recursive: true });
     enableWal(file);
   }
-  const root = opts.migrationsRoot ?? join(process.cwd(), 'prisma');
   await applyMigrations(
-    join(root, 'sqlite', 'schema.prisma'),
-    join(root, 'sqlite', 'migrations'),
-    sqliteAdapter(opts.url),
+    join(root, provider, 'schema.prisma'),
+    join(root, provider, 'migrations'),
+    adapterFor(opts.url),
   );
-  const write = new PrismaClient({ adapter: sqliteAdapter(opts.url) });
-  const read = new PrismaClient({ adapter: sqliteAdapter(opts.url) });
-  await pragmas(write, opts.synchronous);
-  await pragmas(read, opts.synchronous);
+  return connectDatabase(opts.url, opts.synchronous);
+}
+
+/** Connects to a store that is already migrated (another process may be serving it). */
+export async function connectDatabase(
+  url: string,
+  synchronous: 'NORMAL' | 'FULL' = 'NORMAL',
+): Promise<Database> {
+  const provider = providerOf(url);
+  const write = client(url);
+  const read = client(url);
+  if (provider === 'sqlite') {
+    await sqlitePragmas(write, synchronous);
+    await sqlitePragmas(read, synchronous);
+  }
   return {
+    provider,
     write,
     read,
     async close() {

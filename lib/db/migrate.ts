@@ -81,16 +81,37 @@ export async function withEngine<T>(
     connectToShadowDb: async () => {
       const conn = await adapter.connectToShadowDb();
       opened.push(conn);
+      if (conn.provider === 'sqlite') {
+        // The engine replays each migration into the shadow database as one executeRaw call, and
+        // better-sqlite3 prepares one statement at a time: run parameterless SQL as a script.
+        const executeRaw = conn.executeRaw.bind(conn);
+        conn.executeRaw = async (q) => {
+          if (q.args.length > 0) return executeRaw(q);
+          await conn.executeScript(q.sql);
+          return 0;
+        };
+      }
       return conn;
     },
   };
+  const bound = bindMigrationAwareSqlAdapterFactory(tracked);
   const engine = await SchemaEngine.new(
     { datamodels: [[schemaPath, readFileSync(schemaPath, 'utf8')]] },
     () => {},
-    bindMigrationAwareSqlAdapterFactory(tracked),
+    bound,
   );
   try {
     return await run(engine);
+  } catch (e) {
+    // The engine reports adapter failures as "External error id#N": name the real cause.
+    const id = /External error id#(\d+)/.exec(String(e))?.[1];
+    const cause = id === undefined ? undefined : bound.errorRegistry.consumeError(Number(id));
+    if (cause)
+      throw new Error(
+        `${String(e)}\ncaused by: ${cause.error instanceof Error ? cause.error.stack : JSON.stringify(cause.error)}`,
+        { cause: e },
+      );
+    throw e;
   } finally {
     engine.free();
     await Promise.all(opened.map((c) => c.dispose()));

@@ -1,22 +1,76 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
+import { createAdapter as postgresAdapter } from '@socket.io/postgres-adapter';
+import { createAdapter as redisAdapter } from '@socket.io/redis-adapter';
+import pg from 'pg';
+import { createClient } from 'redis';
+import type { Logger } from '../log';
 import type { CallUpdate } from '../calls/types';
 import { SOCKET_PATH, type ClientToServer, type ServerToClient } from './events';
 
 export type RealtimeServer = Server<ClientToServer, ServerToClient>;
 
-/** socket.io on the same HTTP server and port as Next.js. */
-export function attachRealtime(http: HttpServer): RealtimeServer {
-  return new Server<ClientToServer, ServerToClient>(http, {
-    path: SOCKET_PATH,
-    serveClient: false,
-    // Browsers connect with websocket only, so round-robin balancing needs no sticky sessions.
-    transports: ['websocket', 'polling'],
-  });
+export interface Realtime {
+  io: RealtimeServer;
+  /** Which fan-out carries events between instances: none on a single SQLite instance. */
+  fanout: 'none' | 'postgres' | 'redis';
+  publish(updates: CallUpdate[]): void;
+  close(): Promise<void>;
 }
 
-export function publisher(io: RealtimeServer) {
-  return (updates: CallUpdate[]) => {
-    io.emit('calls', updates);
+interface Options {
+  databaseUrl: string;
+  redisUrl?: string;
+  log: Logger;
+}
+
+/**
+ * socket.io on the same HTTP server and port as Next.js. With several instances, an adapter
+ * carries each instance's events to the dashboards connected to every other one: Redis when
+ * REDIS_URL is set, else PostgreSQL's LISTEN/NOTIFY when the store is PostgreSQL.
+ */
+export async function attachRealtime(http: HttpServer, opts: Options): Promise<Realtime> {
+  const io = new Server<ClientToServer, ServerToClient>(http, {
+    path: SOCKET_PATH,
+    serveClient: false,
+    // Dashboards connect with websocket only, so round-robin balancing needs no sticky sessions.
+    transports: ['websocket', 'polling'],
+  });
+  const closers: (() => Promise<unknown>)[] = [];
+  let fanout: Realtime['fanout'] = 'none';
+
+  if (opts.redisUrl) {
+    const pub = createClient({ url: opts.redisUrl });
+    const sub = pub.duplicate();
+    for (const c of [pub, sub]) c.on('error', (err: Error) => opts.log.warn({ err: err.message }, 'redis'));
+    await Promise.all([pub.connect(), sub.connect()]);
+    io.adapter(redisAdapter(pub, sub));
+    closers.push(() => Promise.all([pub.quit(), sub.quit()]));
+    fanout = 'redis';
+  } else if (/^postgres(ql)?:\/\//.test(opts.databaseUrl)) {
+    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 3 });
+    pool.on('error', (err) => opts.log.warn({ err: err.message }, 'socket.io postgres adapter'));
+    // Where the adapter puts payloads over NOTIFY's 8000-byte limit; not a table of the app's.
+    await pool.query(`CREATE TABLE IF NOT EXISTS socket_io_attachments (
+      id bigserial UNIQUE, created_at timestamptz DEFAULT NOW(), payload bytea)`);
+    io.adapter(
+      postgresAdapter(pool, {
+        errorHandler: (err) => opts.log.warn({ err: err.message }, 'socket.io postgres adapter'),
+      }),
+    );
+    closers.push(() => pool.end());
+    fanout = 'postgres';
+  }
+
+  return {
+    io,
+    fanout,
+    publish(updates) {
+      io.emit('calls', updates);
+    },
+    async close() {
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      await Promise.all(closers.map((c) => c().catch(() => {})));
+    },
   };
 }

@@ -1,24 +1,19 @@
 // Starts the real production server (server.ts over the `next build` output) on a free port.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createServer, type AddressInfo } from 'node:net';
 import { TEST_KEY } from './callbacks';
+import { tempDatabaseUrl } from './db';
 
 export interface RunningServer {
   url: string;
   port: number;
-  dbFile: string;
+  databaseUrl: string;
   logs: string[];
   child: ChildProcess;
   /** Sends the signal and waits for the process to exit; resolves with its exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
-}
-
-export function tempDbFile(name = 'calls.db'): string {
-  return join(mkdtempSync(join(tmpdir(), 'wallboard-test-')), name);
 }
 
 async function freePort(): Promise<number> {
@@ -29,8 +24,8 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-export async function startServer(opts: { dbFile?: string; env?: Record<string, string> } = {}) {
-  const dbFile = opts.dbFile ?? tempDbFile();
+export async function startServer(opts: { databaseUrl?: string; env?: Record<string, string> } = {}) {
+  const databaseUrl = opts.databaseUrl ?? (await tempDatabaseUrl());
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
     cwd: join(import.meta.dirname, '..', '..'),
@@ -40,7 +35,7 @@ export async function startServer(opts: { dbFile?: string; env?: Record<string, 
       NEXT_TELEMETRY_DISABLED: '1',
       HOST: '127.0.0.1',
       PORT: String(port),
-      DATABASE_URL: `file:${dbFile}`,
+      DATABASE_URL: databaseUrl,
       LOG_LEVEL: 'info',
       SIGNALWIRE_SIGNING_KEY: TEST_KEY,
       ...opts.env,
@@ -66,7 +61,7 @@ export async function startServer(opts: { dbFile?: string; env?: Record<string, 
   const server: RunningServer = {
     url,
     port,
-    dbFile,
+    databaseUrl,
     logs,
     child,
     stop(signal = 'SIGTERM') {

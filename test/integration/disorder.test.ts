@@ -3,11 +3,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
-import { openDatabase, type Database } from '@/lib/db/client';
+import type { Database } from '@/lib/db/client';
 import { Ingestor } from '@/lib/calls/ingest';
 import { createQueries } from '@/lib/calls/queries';
 import { validateCallback } from '@/lib/callbacks/schema';
-import { tempDbFile } from '../helpers/server';
+import { openTestDatabase } from '../helpers/db';
 
 type Fields = Record<string, string>;
 interface Store {
@@ -18,7 +18,7 @@ let inOrder: Store;
 let disordered: Store;
 
 async function store(): Promise<Store> {
-  const db = await openDatabase({ url: `file:${tempDbFile()}`, synchronous: 'NORMAL' });
+  const db = await openTestDatabase();
   return { db, ingest: new Ingestor(db, { queueLimit: 100_000, batchSize: 16, publish: () => {} }) };
 }
 beforeAll(async () => {

@@ -1,8 +1,8 @@
 // What a provider's 2xx promises: the callback is in the store, whatever happens to the process next.
 import { afterEach, describe, expect, it } from 'vitest';
-import BetterSqlite3 from 'better-sqlite3';
 import { startServer, type RunningServer } from '../helpers/server';
 import { completedCall, postForm } from '../helpers/callbacks';
+import { storedCallSids } from '../helpers/db';
 
 const servers: RunningServer[] = [];
 async function server(opts: Parameters<typeof startServer>[0] = {}) {
@@ -13,20 +13,6 @@ async function server(opts: Parameters<typeof startServer>[0] = {}) {
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.stop('SIGKILL')));
 });
-
-function storedSids(dbFile: string): Set<string> {
-  const db = new BetterSqlite3(dbFile, { readonly: true });
-  try {
-    return new Set(
-      db
-        .prepare('SELECT callSid FROM "Call"')
-        .all()
-        .map((r) => (r as { callSid: string }).callSid),
-    );
-  } finally {
-    db.close();
-  }
-}
 
 interface Load {
   acked: string[];
@@ -71,8 +57,8 @@ describe('durability', () => {
     const l = await running;
     expect(killed).toBe(true);
 
-    const restarted = await server({ dbFile: s.dbFile });
-    const stored = storedSids(restarted.dbFile);
+    const restarted = await server({ databaseUrl: s.databaseUrl });
+    const stored = await storedCallSids(restarted.databaseUrl);
     const missing = l.acked.filter((sid) => !stored.has(sid));
     console.log(
       `SIGKILL: ${l.acked.length} acknowledged before the kill, ${l.acked.length - missing.length} found after restart, ` +
@@ -90,7 +76,7 @@ describe('durability', () => {
       return exitCode !== null && l.failed > 0;
     });
     expect(await exitCode).toBe(0);
-    const stored = storedSids(s.dbFile);
+    const stored = await storedCallSids(s.databaseUrl);
     expect(l.acked.filter((sid) => !stored.has(sid))).toEqual([]);
     expect(stored.size).toBe(l.acked.length);
     expect(s.logs.join('\n')).toContain('"msg":"stopped"');
@@ -109,7 +95,7 @@ describe('durability', () => {
       expect(await r.json()).toEqual({ error: 'busy: retry later' });
     }
     const acked = forms.filter((_, i) => replies[i]!.status === 200).map((f) => f.CallSid!);
-    const stored = storedSids(s.dbFile);
+    const stored = await storedCallSids(s.databaseUrl);
     expect(stored.size).toBe(acked.length);
     expect(acked.every((sid) => stored.has(sid))).toBe(true);
     // The process stays healthy and accepts again once the burst has passed.

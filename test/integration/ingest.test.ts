@@ -2,14 +2,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
-import { openDatabase, type Database } from '@/lib/db/client';
+import type { Database } from '@/lib/db/client';
 import { Ingestor } from '@/lib/calls/ingest';
 import { createQueries } from '@/lib/calls/queries';
 import { validateCallback, type Callback } from '@/lib/callbacks/schema';
 import { CALL_STATUSES } from '@/lib/calls/status';
 import { addTally, contribution, emptyTally } from '@/lib/calls/tally';
 import type { CallUpdate } from '@/lib/calls/types';
-import { tempDbFile } from '../helpers/server';
+import { openTestDatabase } from '../helpers/db';
 
 let db: Database;
 let ingest: Ingestor;
@@ -22,7 +22,7 @@ function cb(fields: Record<string, string>): Callback {
 }
 
 beforeAll(async () => {
-  db = await openDatabase({ url: `file:${tempDbFile()}`, synchronous: 'NORMAL' });
+  db = await openTestDatabase();
   ingest = new Ingestor(db, { queueLimit: 10_000, batchSize: 64, publish: (u) => published.push(...u) });
 });
 afterAll(() => db.close());

@@ -188,7 +188,7 @@ describe('the running server', () => {
     const before = await snapshot();
     socket.close();
     expect(await server.stop('SIGTERM')).toBe(0);
-    server = await startServer({ dbFile: server.dbFile });
+    server = await startServer({ databaseUrl: server.databaseUrl });
     const after = await snapshot();
     expect(after.totals).toEqual(before.totals);
     expect(after.calls).toEqual(before.calls);
