@@ -36,10 +36,10 @@ export async function openTestDatabase(url?: string): Promise<Database> {
 }
 
 /** Runs `use` against the (migrated, maybe served) store at `url` through the product's storage layer. */
-export async function withStore<T>(url: string, use: (db: Database) => Promise<T>): Promise<T> {
+export async function withStore<T>(url: string, run: (db: Database) => Promise<T>): Promise<T> {
   const db = await connectDatabase(url);
   try {
-    return await use(db);
+    return await run(db);
   } finally {
     await db.close();
   }
