@@ -1,12 +1,19 @@
 // Prints one closing line for the whole run from the vitest and Playwright JSON reports.
 import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 
-const [vitestFile, playwrightFile] = process.argv.slice(2);
-const v = JSON.parse(readFileSync(vitestFile, 'utf8'));
-const p = JSON.parse(readFileSync(playwrightFile, 'utf8'));
-const passed = v.numPassedTests + (p.stats.expected ?? 0);
-const failed = v.numFailedTests + (p.stats.unexpected ?? 0) + (p.stats.flaky ?? 0);
-const skipped = v.numPendingTests + (p.stats.skipped ?? 0);
-console.log(`vitest: ${v.numPassedTests} passed; playwright: ${p.stats.expected} passed`);
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+for (const file of process.argv.slice(2)) {
+  const r = JSON.parse(readFileSync(file, 'utf8'));
+  const [p, f, s] = r.stats
+    ? [r.stats.expected ?? 0, (r.stats.unexpected ?? 0) + (r.stats.flaky ?? 0), r.stats.skipped ?? 0]
+    : [r.numPassedTests, r.numFailedTests, r.numPendingTests + (r.numTodoTests ?? 0)];
+  console.log(`${basename(file, '.json')}: ${p} passed, ${f} failed, ${s} skipped`);
+  passed += p;
+  failed += f;
+  skipped += s;
+}
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed > 0 || passed === 0 ? 1 : 0);

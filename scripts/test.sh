@@ -17,11 +17,16 @@ npx tsc --noEmit -p .
 step "production build"
 npx next build
 reports=$(mktemp -d)
-step "unit and integration tests (real SQLite, real server, real socket.io)"
-npx vitest run --reporter=default --reporter=json --outputFile.json="$reports/vitest.json"
+step "services for the integration tests"
+bash scripts/services.sh
+step "unit and integration tests on SQLite (real files, real servers, real socket.io)"
+TEST_DB=sqlite npx vitest run --reporter=default --reporter=json --outputFile.json="$reports/vitest-sqlite.json"
+step "integration tests on PostgreSQL (a database per run; two instances with both fan-outs)"
+TEST_DB=postgresql npx vitest run test/integration --reporter=default --reporter=json \
+  --outputFile.json="$reports/vitest-postgresql.json"
 step "browser"
 node scripts/chromium.mjs --ensure
 step "end-to-end tests in Chromium"
 PLAYWRIGHT_JSON_OUTPUT_NAME="$reports/playwright.json" npx playwright test --reporter=list,json
 step "summary"
-node scripts/test-summary.mjs "$reports/vitest.json" "$reports/playwright.json"
+node scripts/test-summary.mjs "$reports"/vitest-sqlite.json "$reports"/vitest-postgresql.json "$reports"/playwright.json

@@ -114,7 +114,8 @@ export async function withEngine<T>(
     throw e;
   } finally {
     engine.free();
-    await Promise.all(opened.map((c) => c.dispose()));
+    // The engine may already have dropped a shadow database: closing what is left is best effort.
+    await Promise.all(opened.map((c) => c.dispose().catch(() => {})));
   }
 }
 

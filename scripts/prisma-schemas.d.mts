@@ -1,0 +1,2 @@
+export declare const providers: ('sqlite' | 'postgresql')[];
+export declare function schemaFor(provider: string): string;
