@@ -27,6 +27,8 @@ const env = z.object({
     .url({ protocol: /^https?$/, message: 'must be an http(s) URL such as https://wallboard.example.com' })
     .optional(),
   TRUST_PROXY: bool.default(false),
+  /** Serves the benchmark's do-nothing reference route; for `npm run bench` only. */
+  BENCH_ROUTES: z.enum(['on', 'off']).default('off'),
 });
 
 export type Config = z.infer<typeof env>;

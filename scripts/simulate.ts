@@ -4,6 +4,7 @@
 import { parseArgs } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import { formSignature } from '../lib/callbacks/signature';
+import { syntheticCallback } from '../lib/calls/synthetic';
 
 const { values } = parseArgs({
   options: {
@@ -20,39 +21,7 @@ const rate = Math.max(0.1, Number(values.rate));
 const limit = values.count ? Number(values.count) : Math.round(rate * 60 * Number(values.minutes));
 const backfillMs = Number(values['backfill-hours']) * 3_600_000;
 
-const LINES = ['+18005550100', '+18005550111', '+18005550122', '+18005550133'];
 const ACCOUNT = randomUUID();
-
-function pick<T>(xs: readonly T[]): T {
-  return xs[Math.floor(Math.random() * xs.length)]!;
-}
-
-function caller(): string {
-  return `+1${pick(['212', '312', '415', '617', '713', '206'])}555${String(Math.floor(Math.random() * 10000)).padStart(4, '0')}`;
-}
-
-function mos(): string {
-  // Mostly good audio, a tail of bad calls: roughly what a healthy trunk reports.
-  const r = Math.random();
-  const v =
-    r < 0.7 ? 4.2 + Math.random() * 0.3 : r < 0.9 ? 3.6 + Math.random() * 0.6 : 1.5 + Math.random() * 2;
-  return v.toFixed(2);
-}
-
-function callback(at: Date): Record<string, string> {
-  const failed = Math.random() < 0.08;
-  const fields: Record<string, string> = {
-    CallSid: randomUUID(),
-    AccountSid: ACCOUNT,
-    From: caller(),
-    To: pick(LINES),
-    Timestamp: at.toUTCString().replace('GMT', '+0000'),
-    CallStatus: failed ? 'failed' : 'completed',
-    CallDuration: failed ? '0' : String(Math.round(20 + Math.random() ** 2 * 900)),
-  };
-  if (!failed && Math.random() < 0.95) fields.AudioInMos = mos();
-  return fields;
-}
 
 const key = process.env.SIGNALWIRE_SIGNING_KEY || process.env.TWILIO_AUTH_TOKEN;
 if (!key) console.error('no SIGNALWIRE_SIGNING_KEY or TWILIO_AUTH_TOKEN set: sending unsigned callbacks');
@@ -75,7 +44,7 @@ let failures = 0;
 const started = Date.now();
 for (let i = 0; i < limit; i++) {
   const at = new Date(Date.now() - (backfillMs ? Math.random() * backfillMs : 0));
-  const fields = callback(at);
+  const fields = syntheticCallback(at, Math.random, ACCOUNT);
   const status = await post(fields);
   sent++;
   if (status >= 300) {

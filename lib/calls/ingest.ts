@@ -122,6 +122,14 @@ interface Touched {
 /** The advisory lock key that serialises ingest across instances on PostgreSQL. */
 const INGEST_LOCK = 7_301_862;
 
+/** Rows per multi-row statement: SQLite binds at most 32,766 parameters, PostgreSQL 65,535. */
+const ROWS_PER_STATEMENT = 1_000;
+function chunks<T>(xs: T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += ROWS_PER_STATEMENT) out.push(xs.slice(i, i + ROWS_PER_STATEMENT));
+  return out;
+}
+
 const eventKey = (callSid: string, status: string) => `${callSid}\u0000${status}`;
 
 function rollupKey(c: CallState) {
@@ -234,7 +242,7 @@ export async function ingestBatch(tx: Tx, batch: Submission[]): Promise<IngestOu
         idOf.get(t.lastKey)!,
       ])})`;
     });
-    await tx.$executeRaw(sql`${CALL_INSERT}${join(rows)}${CALL_CONFLICT}`);
+    for (const part of chunks(rows)) await tx.$executeRaw(sql`${CALL_INSERT}${join(part)}${CALL_CONFLICT}`);
 
     for (const [sid, t] of touched) {
       // Move the call's contribution from its old rollup row to its new one (often the same row).
@@ -266,7 +274,9 @@ export async function ingestBatch(tx: Tx, batch: Submission[]): Promise<IngestOu
       const values = changed.map(
         (r) => sql`(${join([new Date(r.bucket), r.line, ...rollupValues(r.delta)])})`,
       );
-      await tx.$executeRaw(sql`${ROLLUP_INSERT}${join(values)}${ROLLUP_CONFLICT}`);
+      for (const part of chunks(values)) {
+        await tx.$executeRaw(sql`${ROLLUP_INSERT}${join(part)}${ROLLUP_CONFLICT}`);
+      }
     }
   }
 

@@ -14,12 +14,14 @@ afterEach(async () => {
   for (const r of running.splice(0).reverse()) await r.stop();
 });
 
-function waitFor(done: () => boolean, what: string, ms = 15_000): Promise<void> {
+function waitFor(done: () => boolean, what: string | (() => string), ms = 15_000): Promise<void> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
     const tick = () => {
       if (done()) return resolve();
-      if (Date.now() - started > ms) return reject(new Error(`timed out waiting for ${what}`));
+      if (Date.now() - started > ms) {
+        return reject(new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`));
+      }
       setTimeout(tick, 10);
     };
     tick();
@@ -115,19 +117,34 @@ describe.runIf(TEST_PROVIDER === 'postgresql').each([
     const lb: Balancer = await startBalancer([a.port, b.port]);
     running.push({ stop: () => lb.close() });
 
-    // The dashboard's own logic: a snapshot on every (re)connect, then live updates on top.
+    // The dashboard's own logic (components/useLiveBoard.ts): on every (re)connect load a
+    // snapshot, holding back live updates meanwhile, then apply those the snapshot lacks.
     let board: Board | null = null;
+    let syncing = false;
     let buffered: CallUpdate[] = [];
     let connects = 0;
     const dash = listen(lb.url, true);
+    let lastError = '';
     dash.socket.on('connect', async () => {
       connects++;
-      const snapshot = (await (await fetch(`${lb.url}/api/dashboard`)).json()) as Snapshot;
-      board = applyUpdates(boardFromSnapshot(snapshot, 1000), buffered);
-      buffered = [];
+      syncing = true;
+      // Like the hook, try again when loading the snapshot fails (a pooled connection to the
+      // instance that died, say), rather than leave the board behind.
+      for (let attempt = 0; attempt < 20; attempt++) {
+        try {
+          const snapshot = (await (await fetch(`${lb.url}/api/dashboard`)).json()) as Snapshot;
+          board = applyUpdates(boardFromSnapshot(snapshot, 1000), buffered);
+          buffered = [];
+          break;
+        } catch (e) {
+          lastError = String(e);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+      syncing = false;
     });
     dash.socket.on('calls', (u: CallUpdate[]) => {
-      if (board) board = applyUpdates(board, u);
+      if (board && !syncing) board = applyUpdates(board, u);
       else buffered.push(...u);
     });
     await waitFor(() => board !== null, 'the first snapshot');
@@ -140,7 +157,13 @@ describe.runIf(TEST_PROVIDER === 'postgresql').each([
     await a.stop('SIGKILL');
     const during = [completedCall(), completedCall()];
     for (const f of during) expect((await postForm(b.url, f)).status).toBe(200);
-    await waitFor(() => connects === 2 && board!.calls.length === 5, 'the reconnect and catch-up');
+    await waitFor(
+      () => connects >= 2 && board!.calls.length === 5,
+      () =>
+        `the reconnect and catch-up (connects ${connects}, calls on the board ${board?.calls.length}, ` +
+        `last snapshot error: ${lastError || 'none'})`,
+      30_000,
+    );
 
     const after = completedCall();
     expect((await postForm(b.url, after)).status).toBe(200);

@@ -1,0 +1,359 @@
+// `npm run bench [-- --quick]`: builds and starts the real production server on a fresh store and
+// prints one table. Every figure stands beside a reference measured in the same run on the same
+// machine, and beside its budget; a missed budget is printed as missed.
+import { parseArgs } from 'node:util';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { io as connect, type Socket } from 'socket.io-client';
+import { chromium } from '@playwright/test';
+import { startServer, type RunningServer } from '../test/helpers/server';
+import { formSignature } from '../lib/callbacks/signature';
+import { syntheticCallback } from '../lib/calls/synthetic';
+import type { CallUpdate } from '../lib/calls/types';
+import { seed } from './seed';
+import { systemChromium } from './chromium.mjs';
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    'no-build': { type: 'boolean', default: false },
+    calls: { type: 'string' },
+  },
+});
+const quick = values.quick;
+const STORED = Number(values.calls ?? (quick ? 100_000 : 1_000_000));
+const LOAD_SECONDS = quick ? 4 : 10;
+const LIVE_SECONDS = quick ? 4 : 10;
+const DASHBOARD_SECONDS = quick ? 10 : 30;
+const KEY = 'PSK_bench_signing_key_0123456789';
+
+const log = (msg: string) => console.error(`bench: ${msg}`);
+const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))] ?? NaN;
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+interface Row {
+  measure: string;
+  result: string;
+  reference: string;
+  budget: string;
+  met: boolean;
+}
+const rows: Row[] = [];
+
+function signedCallback(url: string, at = new Date()) {
+  const fields = syntheticCallback(at);
+  return {
+    fields,
+    body: new URLSearchParams(fields).toString(),
+    signature: formSignature(KEY, url, Object.entries(fields)),
+  };
+}
+
+/** 32 connections of signed, distinct callbacks for `seconds`, against `path`. */
+async function load(server: RunningServer, path: string, seconds: number) {
+  const url = `${server.url}${path}`;
+  const signedFor = `${server.url}/api/webhooks/call-status`;
+  const result = await autocannon({
+    url,
+    connections: 32,
+    duration: seconds,
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    requests: [
+      {
+        setupRequest: (req) => {
+          const c = signedCallback(signedFor);
+          return { ...req, body: c.body, headers: { ...req.headers, 'x-signalwire-signature': c.signature } };
+        },
+      },
+    ],
+  });
+  const ok = result['2xx'];
+  return {
+    rps: ok / seconds,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.non2xx + result.errors,
+  };
+}
+
+async function ingestVersusNoop(server: RunningServer, label: string) {
+  await load(server, '/api/webhooks/call-status', 2); // warm-up
+  await load(server, '/api/bench/noop', 2);
+  const noop = await load(server, '/api/bench/noop', LOAD_SECONDS);
+  const ingest = await load(server, '/api/webhooks/call-status', LOAD_SECONDS);
+  log(`${label}: ingest ${fmt(ingest.rps)}/s (errors ${ingest.errors}), do-nothing ${fmt(noop.rps)}/s`);
+  return { ingest, noop };
+}
+
+async function liveLatency(server: RunningServer) {
+  const clients: Socket[] = [];
+  const arrivals = new Map<string, number[]>();
+  for (let i = 0; i < 50; i++) {
+    const s = connect(server.url, { transports: ['websocket'], reconnection: false });
+    s.on('calls', (updates: CallUpdate[]) => {
+      const at = performance.now();
+      for (const u of updates) {
+        const list = arrivals.get(u.call.callSid) ?? [];
+        list.push(at);
+        arrivals.set(u.call.callSid, list);
+      }
+    });
+    clients.push(s);
+  }
+  await Promise.all(
+    clients.map((s) => new Promise<void>((r) => (s.connected ? r() : s.once('connect', () => r())))),
+  );
+  const acked = new Map<string, number>();
+  const url = `${server.url}/api/webhooks/call-status`;
+  const send = async () => {
+    const c = signedCallback(url);
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-signalwire-signature': c.signature },
+      body: c.body,
+    });
+    await res.arrayBuffer();
+    if (res.ok) acked.set(c.fields.CallSid!, performance.now());
+  };
+  // 500 callbacks a second, 5 every 10 ms.
+  const inflight: Promise<void>[] = [];
+  const end = performance.now() + LIVE_SECONDS * 1000;
+  let due = performance.now();
+  while (performance.now() < end) {
+    for (let i = 0; i < 5; i++) inflight.push(send());
+    due += 10;
+    await new Promise((r) => setTimeout(r, Math.max(0, due - performance.now())));
+  }
+  await Promise.all(inflight);
+  const deadline = performance.now() + 5000;
+  while (
+    performance.now() < deadline &&
+    [...acked.keys()].some((sid) => (arrivals.get(sid)?.length ?? 0) < clients.length)
+  ) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const latencies: number[] = [];
+  let missing = 0;
+  for (const [sid, at] of acked) {
+    const got = arrivals.get(sid) ?? [];
+    missing += clients.length - got.length;
+    for (const t of got) latencies.push(Math.max(0, t - at));
+  }
+  for (const s of clients) s.close();
+  return {
+    sent: acked.size,
+    p50: pct(latencies, 0.5),
+    p99: pct(latencies, 0.99),
+    missing,
+    rate: acked.size / LIVE_SECONDS,
+  };
+}
+
+async function timed(url: string, runs: number) {
+  const ms: number[] = [];
+  for (let i = 0; i < runs + 2; i++) {
+    const t = performance.now();
+    const res = await fetch(url);
+    await res.arrayBuffer();
+    if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+    if (i >= 2) ms.push(performance.now() - t);
+  }
+  return { p50: pct(ms, 0.5), max: Math.max(...ms) };
+}
+
+function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+async function exportCsv(server: RunningServer) {
+  const pid = server.child.pid!;
+  const baseline = rssMb(pid);
+  let peak = baseline;
+  const sampler = setInterval(() => (peak = Math.max(peak, rssMb(pid))), 20);
+  const t = performance.now();
+  const res = await fetch(`${server.url}/api/calls/export`);
+  let lines = 0;
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    for (const byte of chunk) if (byte === 10) lines++;
+  }
+  const seconds = (performance.now() - t) / 1000;
+  clearInterval(sampler);
+  peak = Math.max(peak, rssMb(pid));
+  return { rows: lines - 1, rowsPerSecond: (lines - 1) / seconds, seconds, growth: peak - baseline };
+}
+
+async function dashboard(server: RunningServer) {
+  const browser = await chromium.launch({
+    executablePath: systemChromium(),
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    await page.addInitScript(() => {
+      const w = window as unknown as { __longest: number };
+      w.__longest = 0;
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) w.__longest = Math.max(w.__longest, e.duration);
+      }).observe({ type: 'longtask', buffered: true });
+    });
+    await page.goto(server.url);
+    await page.getByTestId('kpi-total-calls-value').waitFor();
+    const firstPaint = await page.evaluate(
+      () => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN,
+    );
+    await page.getByTestId('connection').filter({ hasText: 'Live' }).waitFor();
+    // 200 callbacks a second while the board is watched.
+    const url = `${server.url}/api/webhooks/call-status`;
+    let maxRows = 0;
+    const end = performance.now() + DASHBOARD_SECONDS * 1000;
+    let due = performance.now();
+    let sent = 0;
+    const inflight: Promise<unknown>[] = [];
+    while (performance.now() < end) {
+      for (let i = 0; i < 2; i++) {
+        const c = signedCallback(url);
+        sent++;
+        inflight.push(
+          fetch(url, {
+            method: 'POST',
+            headers: {
+              'content-type': 'application/x-www-form-urlencoded',
+              'x-signalwire-signature': c.signature,
+            },
+            body: c.body,
+          }).then((r) => r.arrayBuffer()),
+        );
+      }
+      if (sent % 200 === 0) maxRows = Math.max(maxRows, await page.getByTestId('call-row').count());
+      due += 10;
+      await new Promise((r) => setTimeout(r, Math.max(0, due - performance.now())));
+    }
+    await Promise.all(inflight);
+    maxRows = Math.max(maxRows, await page.getByTestId('call-row').count());
+    const longest = await page.evaluate(() => (window as unknown as { __longest: number }).__longest);
+    return { firstPaint, longest, maxRows, rate: sent / DASHBOARD_SECONDS };
+  } finally {
+    await browser.close();
+  }
+}
+
+async function main() {
+  if (!values['no-build']) {
+    log('building the production server (next build)');
+    execFileSync('npx', ['next', 'build'], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+    });
+  }
+  const databaseUrl = `file:${join(mkdtempSync(join(tmpdir(), 'wallboard-bench-')), 'bench.db')}`;
+  const env = { BENCH_ROUTES: 'on', LOG_LEVEL: 'warn', SIGNALWIRE_SIGNING_KEY: KEY };
+  let server = await startServer({ databaseUrl, env });
+  try {
+    log(`server up on a fresh SQLite store; ${LOAD_SECONDS} s per load run, 32 connections`);
+    const empty = await ingestVersusNoop(server, 'empty store');
+    rows.push({
+      measure: 'Ingest: signed callbacks/s, 32 connections (p50 / p99)',
+      result: `${fmt(empty.ingest.rps)}/s (${fmt(empty.ingest.p50)} / ${fmt(empty.ingest.p99)} ms)`,
+      reference: `do-nothing route: ${fmt(empty.noop.rps)}/s (${fmt(empty.noop.p50)} / ${fmt(empty.noop.p99)} ms)`,
+      budget: '≥ 0.8× do-nothing',
+      met: empty.ingest.rps >= 0.8 * empty.noop.rps && empty.ingest.errors === 0,
+    });
+
+    log('live latency: 50 socket.io clients, 500 callbacks/s');
+    const live = await liveLatency(server);
+    rows.push({
+      measure: `Live: 2xx → 50 socket.io clients, p50 / p99`,
+      result: `${fmt(live.p50, 1)} / ${fmt(live.p99, 1)} ms`,
+      reference: `${fmt(live.rate)} callbacks/s sent, ${live.missing} deliveries missing`,
+      budget: 'p99 ≤ 25 ms',
+      met: live.p99 <= 25 && live.missing === 0,
+    });
+
+    await server.stop();
+    log(`seeding ${fmt(STORED)} calls through the storage layer`);
+    const seedSeconds = await seed(databaseUrl, STORED);
+    rows.push({
+      measure: `Seed: ${fmt(STORED)} calls via npm run seed's path`,
+      result: `${fmt(seedSeconds, 1)} s (${fmt(STORED / seedSeconds)} calls/s)`,
+      reference: '',
+      budget: '1,000,000 well under a minute',
+      met: seedSeconds * (1_000_000 / STORED) < 60,
+    });
+    server = await startServer({ databaseUrl, env });
+
+    const full = await ingestVersusNoop(server, `${fmt(STORED)} stored`);
+    rows.push({
+      measure: `Flat with history: ingest with ${fmt(STORED)} stored`,
+      result: `${fmt(full.ingest.rps)}/s (${fmt(full.ingest.p50)} / ${fmt(full.ingest.p99)} ms)`,
+      reference: `empty store: ${fmt(empty.ingest.rps)}/s (ratio ${fmt(full.ingest.rps / empty.ingest.rps, 2)})`,
+      budget: 'within 10%',
+      met: full.ingest.rps >= 0.9 * empty.ingest.rps && full.ingest.errors === 0,
+    });
+
+    const stats = await timed(`${server.url}/api/dashboard`, 20);
+    const health = await timed(`${server.url}/api/health`, 20);
+    rows.push({
+      measure: `Stats: KPIs + charts + rows (GET /api/dashboard), ${fmt(STORED)} stored`,
+      result: `p50 ${fmt(stats.p50, 1)} ms, max ${fmt(stats.max, 1)} ms`,
+      reference: `GET /api/health: p50 ${fmt(health.p50, 1)} ms`,
+      budget: '≤ 50 ms',
+      met: stats.max <= 50,
+    });
+
+    const csv = await exportCsv(server);
+    rows.push({
+      measure: `Export: CSV of ${fmt(csv.rows)} calls`,
+      result: `${fmt(csv.rowsPerSecond)} rows/s, RSS +${fmt(csv.growth, 1)} MB`,
+      reference: `${fmt(csv.seconds, 1)} s in all`,
+      budget: '≥ 250,000 rows/s, ≤ 64 MB',
+      met: csv.rowsPerSecond >= 250_000 && csv.growth <= 64 && csv.rows >= STORED,
+    });
+
+    log(`dashboard in Chromium while 200 callbacks/s arrive for ${DASHBOARD_SECONDS} s`);
+    const dash = await dashboard(server);
+    rows.push({
+      measure: `Dashboard (Chromium, ${fmt(STORED)} stored): first KPI paint`,
+      result: `${fmt(dash.firstPaint)} ms`,
+      reference: '',
+      budget: '≤ 1,000 ms',
+      met: dash.firstPaint <= 1000,
+    });
+    rows.push({
+      measure: `Dashboard: longest main-thread task at ${fmt(dash.rate)} callbacks/s`,
+      result: `${fmt(dash.longest)} ms`,
+      reference: `table rows in the DOM: at most ${dash.maxRows}`,
+      budget: '≤ 100 ms; rows bounded',
+      met: dash.longest <= 100 && dash.maxRows <= 60,
+    });
+  } finally {
+    await server.stop();
+  }
+
+  const header = ['Measure', 'Result', 'Reference (same run)', 'Budget', ''];
+  const table = [
+    header,
+    ['---', '---', '---', '---', '---'],
+    ...rows.map((r) => [r.measure, r.result, r.reference, r.budget, r.met ? 'met' : 'MISSED']),
+  ];
+  console.log(table.map((cells) => `| ${cells.join(' | ')} |`).join('\n'));
+  const missed = rows.filter((r) => !r.met).length;
+  console.log(
+    `\n${rows.length - missed} budgets met, ${missed} missed (${quick ? 'quick run' : 'full run'}, ${fmt(STORED)} stored calls)`,
+  );
+}
+
+await main();
