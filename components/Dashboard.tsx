@@ -5,6 +5,7 @@ import { KpiTiles } from './KpiTiles';
 import { CallTable } from './CallTable';
 import { Charts } from './Charts';
 import { ConnectionBadge } from './ConnectionBadge';
+import { useThrottled } from './useThrottled';
 
 interface Notice {
   level: 'error' | 'warning';
@@ -21,6 +22,9 @@ export function Dashboard({
   notice: Notice | null;
 }) {
   const { board, connection } = useLiveBoard(initial, maxRows);
+  // Tiles and rows follow every frame; four SVG charts redrawn at that rate would hold up the
+  // main thread under a burst, and a chart a second is plenty to read from across the room.
+  const charts = useThrottled(board, 1000);
   return (
     <main className={`board ${connection === 'live' || connection === 'connecting' ? '' : 'board-stale'}`}>
       <header className="board-head">
@@ -38,7 +42,7 @@ export function Dashboard({
       <KpiTiles totals={board.totals} />
       <div className="board-body">
         <CallTable calls={board.calls} />
-        <Charts series={board.series} totals={board.totals} bucketMs={board.bucketMs} />
+        <Charts series={charts.series} totals={charts.totals} bucketMs={charts.bucketMs} />
       </div>
     </main>
   );

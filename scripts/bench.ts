@@ -110,9 +110,11 @@ async function liveLatency(server: RunningServer) {
     clients.map((s) => new Promise<void>((r) => (s.connected ? r() : s.once('connect', () => r())))),
   );
   const acked = new Map<string, number>();
+  const sentAt = new Map<string, number>();
   const url = `${server.url}/api/webhooks/call-status`;
   const send = async () => {
     const c = signedCallback(url);
+    sentAt.set(c.fields.CallSid!, performance.now());
     const res = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-signalwire-signature': c.signature },
@@ -138,18 +140,24 @@ async function liveLatency(server: RunningServer) {
   ) {
     await new Promise((r) => setTimeout(r, 20));
   }
-  const latencies: number[] = [];
+  // From the 2xx: an event that reached the clients before the sender had read its 2xx counts as 0.
+  const fromAck: number[] = [];
+  const fromSend: number[] = [];
   let missing = 0;
   for (const [sid, at] of acked) {
     const got = arrivals.get(sid) ?? [];
     missing += clients.length - got.length;
-    for (const t of got) latencies.push(Math.max(0, t - at));
+    for (const t of got) {
+      fromAck.push(Math.max(0, t - at));
+      fromSend.push(t - sentAt.get(sid)!);
+    }
   }
   for (const s of clients) s.close();
   return {
-    sent: acked.size,
-    p50: pct(latencies, 0.5),
-    p99: pct(latencies, 0.99),
+    p50: pct(fromAck, 0.5),
+    p99: pct(fromAck, 0.99),
+    sendP50: pct(fromSend, 0.5),
+    sendP99: pct(fromSend, 0.99),
     missing,
     rate: acked.size / LIVE_SECONDS,
   };
@@ -216,7 +224,8 @@ async function dashboard(server: RunningServer) {
       () => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN,
     );
     await page.getByTestId('connection').filter({ hasText: 'Live' }).waitFor();
-    // 200 callbacks a second while the board is watched.
+    // Long tasks count from here: 200 callbacks a second while the board is watched.
+    await page.evaluate(() => ((window as unknown as { __longest: number }).__longest = 0));
     const url = `${server.url}/api/webhooks/call-status`;
     let maxRows = 0;
     const end = performance.now() + DASHBOARD_SECONDS * 1000;
@@ -278,7 +287,7 @@ async function main() {
     rows.push({
       measure: `Live: 2xx → 50 socket.io clients, p50 / p99`,
       result: `${fmt(live.p50, 1)} / ${fmt(live.p99, 1)} ms`,
-      reference: `${fmt(live.rate)} callbacks/s sent, ${live.missing} deliveries missing`,
+      reference: `from sending the callback: ${fmt(live.sendP50, 1)} / ${fmt(live.sendP99, 1)} ms; ${fmt(live.rate)}/s sent, ${live.missing} deliveries missing`,
       budget: 'p99 ≤ 25 ms',
       met: live.p99 <= 25 && live.missing === 0,
     });

@@ -102,16 +102,46 @@ const CALL_CONFLICT = sql([
     .join(', ')}`,
 ]);
 const ROLLUP_INSERT = sql([
-  `INSERT INTO "Rollup" ("bucket", "line", ${ROLLUP_COLUMNS.map(quote).join(', ')}) VALUES `,
+  `INSERT INTO "Rollup" ("resolution", "bucket", "line", ${ROLLUP_COLUMNS.map(quote).join(', ')}) VALUES `,
 ]);
 const ROLLUP_CONFLICT = sql([
-  ` ON CONFLICT ("bucket", "line") DO UPDATE SET ${ROLLUP_COLUMNS.map(
+  ` ON CONFLICT ("resolution", "bucket", "line") DO UPDATE SET ${ROLLUP_COLUMNS.map(
     (c) => `${quote(c)} = "Rollup".${quote(c)} + excluded.${quote(c)}`,
   ).join(', ')}`,
 ]);
 
+const EVENT_INSERT = sql([
+  'INSERT INTO "CallEvent" ("callSid", "status", "sequence", "timestamp", "receivedAt", "raw", "deliveries", "applied") VALUES ',
+]);
+const CALL_SELECT = sql([`SELECT ${CALL_COLUMNS.map(quote).join(', ')} FROM "Call"`]);
+
+type RawEvent = { id: number | bigint; callSid: string; status: string };
+type RawCall = Record<(typeof CALL_COLUMNS)[number], unknown>;
+type StoredCall = CallState & { firstSeenAt: Date };
+
+// Raw rows come back as the driver gives them: dates as Date (PostgreSQL) or epoch ms (SQLite),
+// integers possibly as bigint.
+const asDate = (v: unknown) => (v instanceof Date ? v : new Date(Number(v)));
+const asNumber = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+const asText = (v: unknown) => (v === null || v === undefined ? null : String(v));
+
+function fromRawCall(c: RawCall): StoredCall {
+  return {
+    callSid: String(c.callSid),
+    accountSid: asText(c.accountSid),
+    from: asText(c.from),
+    to: asText(c.to),
+    status: String(c.status),
+    sequence: asNumber(c.sequence),
+    startedAt: asDate(c.startedAt),
+    duration: asNumber(c.duration),
+    mos: asNumber(c.mos),
+    firstSeenAt: asDate(c.firstSeenAt),
+  };
+}
+
 interface Touched {
-  before: (CallState & { firstSeenAt: Date }) | null;
+  before: StoredCall | null;
   state: CallState;
   firstSeenAt: Date;
   updatedAt: Date;
@@ -132,9 +162,15 @@ function chunks<T>(xs: T[]): T[][] {
 
 const eventKey = (callSid: string, status: string) => `${callSid}\u0000${status}`;
 
+/** Rollup resolutions in minutes: minutes for short charts, hours for totals and long ones. */
+export const RESOLUTIONS = [1, 60] as const;
+
 function rollupKey(c: CallState) {
   return { bucket: minuteBucket(c.startedAt.getTime()), line: c.to ?? '' };
 }
+
+const bucketAt = (minute: number, resolution: number) =>
+  Math.floor(minute / (resolution * 60_000)) * resolution * 60_000;
 
 /**
  * Stores a batch of callbacks inside the caller's transaction, with the same handful of queries
@@ -144,13 +180,21 @@ function rollupKey(c: CallState) {
  */
 export async function ingestBatch(tx: Tx, batch: Submission[]): Promise<IngestOutcome[]> {
   const sids = [...new Set(batch.map((s) => s.callback.callSid))];
-  const [events, calls] = [
-    await tx.callEvent.findMany({
-      where: { callSid: { in: sids } },
-      select: { id: true, callSid: true, status: true },
-    }),
-    await tx.call.findMany({ where: { callSid: { in: sids } } }),
-  ];
+  // Raw multi-row SQL rather than model queries: the same statements on SQLite and PostgreSQL,
+  // and at thousands of rows a batch the model layer's argument handling was most of the cost.
+  const events: { id: number; callSid: string; status: string }[] = [];
+  const calls: StoredCall[] = [];
+  for (const part of chunks(sids)) {
+    const list = join(part);
+    for (const e of await tx.$queryRaw<RawEvent[]>(
+      sql`SELECT "id", "callSid", "status" FROM "CallEvent" WHERE "callSid" IN (${list})`,
+    )) {
+      events.push({ id: Number(e.id), callSid: e.callSid, status: e.status });
+    }
+    for (const c of await tx.$queryRaw<RawCall[]>(sql`${CALL_SELECT} WHERE "callSid" IN (${list})`)) {
+      calls.push(fromRawCall(c));
+    }
+  }
   const storedEvents = new Map(events.map((e) => [eventKey(e.callSid, e.status), e.id]));
   const stored = new Map(calls.map((c) => [c.callSid, c]));
 
@@ -223,7 +267,7 @@ export async function ingestBatch(tx: Tx, batch: Submission[]): Promise<IngestOu
   }
 
   const updates = new Map<string, CallUpdate>();
-  const rollups = new Map<string, { bucket: number; line: string; delta: Tally }>();
+  const rollups = new Map<string, { resolution: number; bucket: number; line: string; delta: Tally }>();
   if (touched.size > 0) {
     const rows = [...touched.values()].map((t) => {
       const s = t.state;
@@ -257,10 +301,14 @@ export async function ingestBatch(tx: Tx, batch: Submission[]): Promise<IngestOu
       if (t.before) shift(t.before, -1);
       shift(t.state, 1);
       const moved = [...changes.entries()].filter(([, c]) => !isZero(c.delta));
-      for (const [k, c] of moved) {
-        const total = rollups.get(k) ?? { bucket: c.bucket, line: c.line, delta: emptyTally() };
-        addTally(total.delta, c.delta);
-        rollups.set(k, total);
+      for (const [, c] of moved) {
+        for (const resolution of RESOLUTIONS) {
+          const bucket = bucketAt(c.bucket, resolution);
+          const k = `${resolution}\u0000${bucket}\u0000${c.line}`;
+          const total = rollups.get(k) ?? { resolution, bucket, line: c.line, delta: emptyTally() };
+          addTally(total.delta, c.delta);
+          rollups.set(k, total);
+        }
       }
       const eventId = idOf.get(t.lastKey)!;
       updates.set(sid, {
@@ -272,7 +320,7 @@ export async function ingestBatch(tx: Tx, batch: Submission[]): Promise<IngestOu
     const changed = [...rollups.values()].filter((r) => !isZero(r.delta));
     if (changed.length > 0) {
       const values = changed.map(
-        (r) => sql`(${join([new Date(r.bucket), r.line, ...rollupValues(r.delta)])})`,
+        (r) => sql`(${join([r.resolution, new Date(r.bucket), r.line, ...rollupValues(r.delta)])})`,
       );
       for (const part of chunks(values)) {
         await tx.$executeRaw(sql`${ROLLUP_INSERT}${join(part)}${ROLLUP_CONFLICT}`);

@@ -1,6 +1,8 @@
 import type { Database, Db } from '../db/client';
 import { toRow } from './ingest';
 import { emptyTally, MINUTE_MS } from './tally';
+
+const HOUR_MS = 60 * MINUTE_MS;
 import { bucketFor, MAX_POINTS } from './series';
 import type { CallRow, SeriesPoint, Snapshot, Tally } from './types';
 
@@ -66,17 +68,26 @@ export function createQueries(db: Database, dashboardRows: number): Queries {
         isolationLevel?: 'Serializable';
       };
       const bucketMsOf =
-        db.provider === 'postgresql' ? `(EXTRACT(EPOCH FROM "bucket") * 1000)::bigint` : `"bucket"`; // SQLite stores DateTime as epoch milliseconds (adapters.ts)
+        // SQLite stores DateTime as epoch milliseconds (adapters.ts).
+        db.provider === 'postgresql' ? `(EXTRACT(EPOCH FROM "bucket") * 1000)::bigint` : `"bucket"`;
       return db.read.$transaction(async (tx) => {
         const last = await tx.call.aggregate({ _max: { eventId: true } });
-        const [totalsRow] = await tx.$queryRawUnsafe<TallyRecord[]>(`SELECT ${sumColumns} FROM "Rollup"`);
-        const span = await tx.rollup.aggregate({ _min: { bucket: true }, _max: { bucket: true } });
+        // Totals and the span come from hour rows: a few per line per day, however many calls.
+        const [totalsRow] = await tx.$queryRawUnsafe<TallyRecord[]>(
+          `SELECT ${sumColumns} FROM "Rollup" WHERE "resolution" = 60`,
+        );
+        const span = await tx.rollup.aggregate({
+          where: { resolution: 60 },
+          _min: { bucket: true },
+          _max: { bucket: true },
+        });
         const from = span._min.bucket?.getTime() ?? 0;
         const to = span._max.bucket?.getTime() ?? 0;
-        const bucketMs = bucketFor(to - from + MINUTE_MS);
+        const bucketMs = bucketFor(to - from + HOUR_MS);
+        const resolution = bucketMs >= HOUR_MS ? 60 : 1;
         const rows = await tx.$queryRawUnsafe<(TallyRecord & { t: number | bigint })[]>(
           `SELECT (${bucketMsOf} / ${bucketMs}) * ${bucketMs} AS t, ${sumColumns}
-             FROM "Rollup" GROUP BY t ORDER BY t DESC LIMIT ${MAX_POINTS}`,
+             FROM "Rollup" WHERE "resolution" = ${resolution} GROUP BY t ORDER BY t DESC LIMIT ${MAX_POINTS}`,
         );
         const series: SeriesPoint[] = rows.map((r) => ({ t: Number(r.t), tally: toTally(r) })).reverse();
         return {

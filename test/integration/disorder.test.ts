@@ -73,7 +73,9 @@ async function state(s: Store) {
     orderBy: { callSid: 'asc' },
     select: { callSid: true, status: true, from: true, to: true, startedAt: true, duration: true, mos: true },
   });
-  const rollups = await s.db.read.rollup.findMany({ orderBy: [{ bucket: 'asc' }, { line: 'asc' }] });
+  const rollups = await s.db.read.rollup.findMany({
+    orderBy: [{ resolution: 'asc' }, { bucket: 'asc' }, { line: 'asc' }],
+  });
   const { totals } = await createQueries(s.db, 1).snapshot();
   return { calls, rollups, totals };
 }

@@ -37,6 +37,7 @@ CREATE TABLE "CallEvent" (
 
 -- CreateTable
 CREATE TABLE "Rollup" (
+    "resolution" INTEGER NOT NULL,
     "bucket" TIMESTAMP(3) NOT NULL,
     "line" TEXT NOT NULL,
     "calls" INTEGER NOT NULL DEFAULT 0,
@@ -58,7 +59,7 @@ CREATE TABLE "Rollup" (
     "dur4" INTEGER NOT NULL DEFAULT 0,
     "dur5" INTEGER NOT NULL DEFAULT 0,
 
-    CONSTRAINT "Rollup_pkey" PRIMARY KEY ("bucket","line")
+    CONSTRAINT "Rollup_pkey" PRIMARY KEY ("resolution","bucket","line")
 );
 
 -- CreateIndex

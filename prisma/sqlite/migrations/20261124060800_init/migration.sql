@@ -30,6 +30,7 @@ CREATE TABLE "CallEvent" (
 
 -- CreateTable
 CREATE TABLE "Rollup" (
+    "resolution" INTEGER NOT NULL,
     "bucket" DATETIME NOT NULL,
     "line" TEXT NOT NULL,
     "calls" INTEGER NOT NULL DEFAULT 0,
@@ -51,7 +52,7 @@ CREATE TABLE "Rollup" (
     "dur4" INTEGER NOT NULL DEFAULT 0,
     "dur5" INTEGER NOT NULL DEFAULT 0,
 
-    PRIMARY KEY ("bucket", "line")
+    PRIMARY KEY ("resolution", "bucket", "line")
 );
 
 -- CreateIndex
