@@ -7,6 +7,7 @@ import { createLogger } from './lib/log';
 import { openDatabase } from './lib/db/client';
 import { Ingestor } from './lib/calls/ingest';
 import { createQueries } from './lib/calls/queries';
+import { exportCsv } from './lib/calls/csv';
 import { attachRealtime } from './lib/realtime/hub';
 import { registerRuntime } from './lib/runtime';
 
@@ -56,6 +57,7 @@ async function main() {
     db,
     ingest,
     queries: createQueries(db, config.DASHBOARD_ROWS),
+    exportCsv: () => exportCsv(db),
     startedAt: new Date(),
   });
 

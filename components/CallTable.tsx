@@ -4,18 +4,21 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import type { CallRow } from '@/lib/calls/types';
 import { bandOf, formatCallTime, formatDuration, formatMos } from '@/lib/calls/format';
 import { useTimeZone } from './useTimeZone';
+import { useRem } from './useRem';
 
 const STATUS_LABEL: Record<string, string> = { 'no-answer': 'no answer', 'in-progress': 'in progress' };
 
 export function CallTable({ calls }: { calls: CallRow[] }) {
   const scroller = useRef<HTMLDivElement>(null);
   const timeZone = useTimeZone();
+  // Rows have one fixed height (2.6rem, see globals.css), so none needs measuring in the browser.
+  const rowHeight = Math.round(useRem() * 2.6);
   // Only the rows in view are in the DOM, however many the board keeps.
   // eslint-disable-next-line react-hooks/incompatible-library -- TanStack Virtual is built for this.
   const virtual = useVirtualizer({
     count: calls.length,
     getScrollElement: () => scroller.current,
-    estimateSize: () => 48,
+    estimateSize: () => rowHeight,
     overscan: 8,
     getItemKey: (i) => calls[i]!.callSid,
     initialRect: { width: 1000, height: 900 },
@@ -47,8 +50,7 @@ export function CallTable({ calls }: { calls: CallRow[] }) {
                 data-testid="call-row"
                 data-call-sid={c.callSid}
                 data-index={item.index}
-                ref={virtual.measureElement}
-                style={{ transform: `translateY(${item.start}px)` }}
+                style={{ transform: `translateY(${item.start}px)`, height: rowHeight }}
               >
                 <span suppressHydrationWarning>{formatCallTime(c.startedAt, timeZone)}</span>
                 <span>{c.from ?? '–'}</span>

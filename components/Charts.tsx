@@ -1,4 +1,5 @@
 'use client';
+import { memo } from 'react';
 import {
   Bar,
   BarChart,
@@ -32,7 +33,8 @@ function ChartPanel({ title, id, children }: { title: string; id: string; childr
   );
 }
 
-export function Charts({
+// Memoised: the board re-renders every animation frame, the charts only when their data changes.
+export const Charts = memo(function Charts({
   series,
   totals,
   bucketMs,
@@ -123,4 +125,4 @@ export function Charts({
       </ChartPanel>
     </section>
   );
-}
+});

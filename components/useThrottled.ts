@@ -1,5 +1,5 @@
 'use client';
-import { useEffect, useRef, useState } from 'react';
+import { startTransition, useEffect, useRef, useState } from 'react';
 
 /** `value`, but changing at most once per `ms`, with the latest value always shown in the end. */
 export function useThrottled<T>(value: T, ms: number): T {
@@ -9,7 +9,8 @@ export function useThrottled<T>(value: T, ms: number): T {
     const timer = setTimeout(
       () => {
         last.current = Date.now();
-        setShown(value);
+        // A transition: React renders it in slices that yield to input and to the next frame.
+        startTransition(() => setShown(value));
       },
       Math.max(0, last.current + ms - Date.now()),
     );

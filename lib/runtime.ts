@@ -13,6 +13,8 @@ export interface Runtime {
   db: Database;
   ingest: Ingestor;
   queries: Queries;
+  /** Every stored call as CSV, streamed from the store. */
+  exportCsv(): ReadableStream<Uint8Array>;
   startedAt: Date;
 }
 

@@ -1,4 +1,5 @@
 import Papa from 'papaparse';
+import { sqltag as sql } from '@prisma/client/runtime/client';
 import type { Database } from '../db/client';
 
 /** Column order of the script this product replaces, which users' spreadsheets expect. */
@@ -16,7 +17,18 @@ export const CSV_COLUMNS = [
 // number, which must stay exactly as received.
 const FORMULA_START = /^(?!\+[1-9]\d{1,14}$)[=+\-@\t\r]/;
 
-const PAGE = 5_000;
+const PAGE = 20_000;
+
+type Row = {
+  id: number | bigint;
+  callSid: string;
+  status: string;
+  startedAt: Date | number | bigint;
+  to: string | null;
+  from: string | null;
+  duration: number | bigint | null;
+  mos: number | null;
+};
 
 /**
  * Streams every call stored when the export began, by primary key, one page in memory at a time.
@@ -32,21 +44,11 @@ export function exportCsv(db: Database): ReadableStream<Uint8Array> {
         const max = await db.read.call.aggregate({ _max: { id: true } });
         upTo = max._max.id ?? 0;
       }
-      const rows = await db.read.call.findMany({
-        where: { id: { gt: cursor, lte: upTo } },
-        orderBy: { id: 'asc' },
-        take: PAGE,
-        select: {
-          id: true,
-          callSid: true,
-          status: true,
-          startedAt: true,
-          to: true,
-          from: true,
-          duration: true,
-          mos: true,
-        },
-      });
+      // A raw page by primary key: the model layer's per-row mapping was most of the cost.
+      const rows = await db.read.$queryRaw<Row[]>(
+        sql`SELECT "id", "callSid", "status", "startedAt", "to", "from", "duration", "mos" FROM "Call"
+            WHERE "id" > ${cursor} AND "id" <= ${upTo} ORDER BY "id" LIMIT ${PAGE}`,
+      );
       if (rows.length === 0 && !header) {
         controller.close();
         return;
@@ -57,10 +59,10 @@ export function exportCsv(db: Database): ReadableStream<Uint8Array> {
           data: rows.map((r) => [
             r.callSid,
             r.status,
-            r.startedAt.toISOString(),
+            (r.startedAt instanceof Date ? r.startedAt : new Date(Number(r.startedAt))).toISOString(),
             r.to ?? '',
             r.from ?? '',
-            r.duration ?? '',
+            r.duration === null ? '' : String(r.duration),
             r.mos ?? '',
           ]),
         },
@@ -73,7 +75,7 @@ export function exportCsv(db: Database): ReadableStream<Uint8Array> {
         controller.close();
         return;
       }
-      cursor = rows[rows.length - 1]!.id;
+      cursor = Number(rows[rows.length - 1]!.id);
     },
   });
 }

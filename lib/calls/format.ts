@@ -18,11 +18,35 @@ export function bandOf(mos: number | null) {
   return mos === null ? null : MOS_BANDS[mosBand(mos)]!;
 }
 
+// Intl formatters are costly to build and the table formats every visible row every frame.
+const formatters = new Map<
+  string,
+  { day: Intl.DateTimeFormat; time: Intl.DateTimeFormat; date: Intl.DateTimeFormat }
+>();
+function formattersFor(timeZone: string) {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = {
+      day: new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }),
+      time: new Intl.DateTimeFormat('en-GB', {
+        timeZone,
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
+        hour12: false,
+      }),
+      date: new Intl.DateTimeFormat('en-GB', { timeZone, day: '2-digit', month: 'short' }),
+    };
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
 /** Time of day for today's calls, date and time for older ones, in the given zone. */
 export function formatCallTime(iso: string, timeZone: string, now = new Date()): string {
+  const f = formattersFor(timeZone);
   const d = new Date(iso);
-  const day = (x: Date) => x.toLocaleDateString('en-CA', { timeZone });
-  const time = d.toLocaleTimeString('en-GB', { timeZone, hour12: false });
-  if (day(d) === day(now)) return time;
-  return `${d.toLocaleDateString('en-GB', { timeZone, day: '2-digit', month: 'short' })} ${time}`;
+  const time = f.time.format(d);
+  if (f.day.format(d) === f.day.format(now)) return time;
+  return `${f.date.format(d)} ${time}`;
 }

@@ -252,13 +252,17 @@ export async function ingestBatch(tx: Tx, batch: Submission[]): Promise<IngestOu
   }
 
   // Events first: their ids, unique per CallSid+CallStatus, are what calls and clients resume from.
-  const inserted = newEvents.length
-    ? await tx.callEvent.createManyAndReturn({
-        data: newEvents,
-        select: { id: true, callSid: true, status: true },
-      })
-    : [];
-  const idOf = new Map(inserted.map((e) => [eventKey(e.callSid, e.status), e.id]));
+  const idOf = new Map<string, number>();
+  for (const part of chunks(newEvents)) {
+    const rows = part.map(
+      (e) =>
+        sql`(${join([e.callSid, e.status, e.sequence, e.timestamp, e.receivedAt, e.raw, e.deliveries, e.applied])})`,
+    );
+    const inserted = await tx.$queryRaw<RawEvent[]>(
+      sql`${EVENT_INSERT}${join(rows)} RETURNING "id", "callSid", "status"`,
+    );
+    for (const e of inserted) idOf.set(eventKey(e.callSid, e.status), Number(e.id));
+  }
 
   const byCount = new Map<number, number[]>();
   for (const [id, n] of retriesOfStored) byCount.set(n, [...(byCount.get(n) ?? []), id]);

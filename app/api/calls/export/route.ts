@@ -1,11 +1,10 @@
 import { getRuntime } from '@/lib/runtime';
-import { exportCsv } from '@/lib/calls/csv';
 
 export const dynamic = 'force-dynamic';
 
 export async function GET() {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  return new Response(exportCsv(getRuntime().db), {
+  return new Response(getRuntime().exportCsv(), {
     headers: {
       'Content-Type': 'text/csv; charset=utf-8',
       'Content-Disposition': `attachment; filename="calls-${stamp}.csv"`,
