@@ -33,23 +33,31 @@ function ChartPanel({ title, id, children }: { title: string; id: string; childr
   );
 }
 
-// Memoised: the board re-renders every animation frame, the charts only when their data changes.
-export const Charts = memo(function Charts({
+function useAxes() {
+  // SVG text and strokes do not follow CSS sizing: scale them with the board's unit.
+  const rem = useRem();
+  const axis = { stroke: '#94a3b8', tick: { fill: '#cbd5e1', fontSize: Math.round(rem * 0.85) } };
+  return {
+    axis,
+    category: { ...axis, interval: 0, tick: { ...axis.tick, fontSize: Math.round(rem * 0.7) } },
+    yWidth: Math.round(rem * 3),
+    stroke: Math.max(2, Math.round(rem * 0.18)),
+  };
+}
+
+const tooltip = { contentStyle: { background: '#0f172a', border: '1px solid #334155' } };
+
+// Memoised, and fed by their own throttled copy of the board (see Dashboard): the board renders
+// every animation frame, each group of charts at most once a second, the two half a second apart.
+export const TimeCharts = memo(function TimeCharts({
   series,
-  totals,
   bucketMs,
 }: {
   series: SeriesPoint[];
-  totals: Tally;
   bucketMs: number;
 }) {
   const timeZone = useTimeZone();
-  // SVG text and strokes do not follow CSS sizing: scale them with the board's unit.
-  const rem = useRem();
-  const AXIS = { stroke: '#94a3b8', tick: { fill: '#cbd5e1', fontSize: Math.round(rem * 0.85) } };
-  const CATEGORY = { ...AXIS, interval: 0, tick: { ...AXIS.tick, fontSize: Math.round(rem * 0.7) } };
-  const yWidth = Math.round(rem * 3);
-  const stroke = Math.max(2, Math.round(rem * 0.18));
+  const { axis, yWidth, stroke } = useAxes();
   const daily = bucketMs >= 86_400_000;
   const tick = (t: number) =>
     new Date(t).toLocaleString('en-GB', {
@@ -61,17 +69,13 @@ export const Charts = memo(function Charts({
     mos: p.tally.mosCount ? Number((p.tally.mosSumCenti / p.tally.mosCount / 100).toFixed(2)) : null,
     duration: p.tally.durationCount ? Math.round(p.tally.durationSum / p.tally.durationCount) : null,
   }));
-  const bands = MOS_BANDS.map((b, i) => ({ name: b.label, calls: totals.mosBands[i] ?? 0 }));
-  const bins = DURATION_BINS.map((b, i) => ({ name: b.label, calls: totals.durationBins[i] ?? 0 }));
-  const tooltip = { contentStyle: { background: '#0f172a', border: '1px solid #334155' } };
-
   return (
-    <section className="charts" aria-label="Charts">
+    <>
       <ChartPanel title="MOS over time" id="mos-time">
         <LineChart data={points}>
           <CartesianGrid stroke="#1e293b" />
-          <XAxis dataKey="t" tickFormatter={tick} {...AXIS} />
-          <YAxis domain={[1, 5]} ticks={[1, 2, 3, 4, 5]} {...AXIS} width={yWidth} />
+          <XAxis dataKey="t" tickFormatter={tick} {...axis} />
+          <YAxis domain={[1, 5]} ticks={[1, 2, 3, 4, 5]} {...axis} width={yWidth} />
           <Tooltip labelFormatter={(t) => tick(Number(t))} {...tooltip} />
           <Line
             dataKey="mos"
@@ -84,24 +88,11 @@ export const Charts = memo(function Charts({
           />
         </LineChart>
       </ChartPanel>
-      <ChartPanel title="MOS distribution" id="mos-distribution">
-        <BarChart data={bands}>
-          <CartesianGrid stroke="#1e293b" />
-          <XAxis dataKey="name" {...CATEGORY} />
-          <YAxis allowDecimals={false} {...AXIS} width={yWidth} />
-          <Tooltip {...tooltip} cursor={{ fill: '#1e293b' }} />
-          <Bar dataKey="calls" isAnimationActive={false}>
-            {bands.map((b, i) => (
-              <Cell key={b.name} fill={BAND_COLORS[i]} />
-            ))}
-          </Bar>
-        </BarChart>
-      </ChartPanel>
       <ChartPanel title="Avg duration (s) over time" id="duration-time">
         <LineChart data={points}>
           <CartesianGrid stroke="#1e293b" />
-          <XAxis dataKey="t" tickFormatter={tick} {...AXIS} />
-          <YAxis allowDecimals={false} {...AXIS} width={yWidth} />
+          <XAxis dataKey="t" tickFormatter={tick} {...axis} />
+          <YAxis allowDecimals={false} {...axis} width={yWidth} />
           <Tooltip labelFormatter={(t) => tick(Number(t))} {...tooltip} />
           <Line
             dataKey="duration"
@@ -114,15 +105,38 @@ export const Charts = memo(function Charts({
           />
         </LineChart>
       </ChartPanel>
+    </>
+  );
+});
+
+export const DistributionCharts = memo(function DistributionCharts({ totals }: { totals: Tally }) {
+  const { category, axis, yWidth } = useAxes();
+  const bands = MOS_BANDS.map((b, i) => ({ name: b.label, calls: totals.mosBands[i] ?? 0 }));
+  const bins = DURATION_BINS.map((b, i) => ({ name: b.label, calls: totals.durationBins[i] ?? 0 }));
+  return (
+    <>
+      <ChartPanel title="MOS distribution" id="mos-distribution">
+        <BarChart data={bands}>
+          <CartesianGrid stroke="#1e293b" />
+          <XAxis dataKey="name" {...category} />
+          <YAxis allowDecimals={false} {...axis} width={yWidth} />
+          <Tooltip {...tooltip} cursor={{ fill: '#1e293b' }} />
+          <Bar dataKey="calls" isAnimationActive={false}>
+            {bands.map((b, i) => (
+              <Cell key={b.name} fill={BAND_COLORS[i]} />
+            ))}
+          </Bar>
+        </BarChart>
+      </ChartPanel>
       <ChartPanel title="Duration distribution" id="duration-distribution">
         <BarChart data={bins}>
           <CartesianGrid stroke="#1e293b" />
-          <XAxis dataKey="name" {...CATEGORY} />
-          <YAxis allowDecimals={false} {...AXIS} width={yWidth} />
+          <XAxis dataKey="name" {...category} />
+          <YAxis allowDecimals={false} {...axis} width={yWidth} />
           <Tooltip {...tooltip} cursor={{ fill: '#1e293b' }} />
           <Bar dataKey="calls" fill="#a78bfa" isAnimationActive={false} />
         </BarChart>
       </ChartPanel>
-    </section>
+    </>
   );
 });

@@ -3,7 +3,7 @@ import type { Snapshot } from '@/lib/calls/types';
 import { useLiveBoard } from './useLiveBoard';
 import { KpiTiles } from './KpiTiles';
 import { CallTable } from './CallTable';
-import { Charts } from './Charts';
+import { DistributionCharts, TimeCharts } from './Charts';
 import { ConnectionBadge } from './ConnectionBadge';
 import { useThrottled } from './useThrottled';
 
@@ -24,7 +24,8 @@ export function Dashboard({
   const { board, connection } = useLiveBoard(initial, maxRows);
   // Tiles and rows follow every frame; four SVG charts redrawn at that rate would hold up the
   // main thread under a burst, and a chart a second is plenty to read from across the room.
-  const charts = useThrottled(board, 1000);
+  const timeCharts = useThrottled(board, 1000, 0);
+  const distributionCharts = useThrottled(board, 1000, 500);
   return (
     <main className={`board ${connection === 'live' || connection === 'connecting' ? '' : 'board-stale'}`}>
       <header className="board-head">
@@ -42,7 +43,10 @@ export function Dashboard({
       <KpiTiles totals={board.totals} />
       <div className="board-body">
         <CallTable calls={board.calls} />
-        <Charts series={charts.series} totals={charts.totals} bucketMs={charts.bucketMs} />
+        <section className="charts" aria-label="Charts">
+          <TimeCharts series={timeCharts.series} bucketMs={timeCharts.bucketMs} />
+          <DistributionCharts totals={distributionCharts.totals} />
+        </section>
       </div>
     </main>
   );

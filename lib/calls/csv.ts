@@ -41,8 +41,9 @@ export function exportCsv(db: Database): ReadableStream<Uint8Array> {
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       if (upTo === null) {
-        const max = await db.read.call.aggregate({ _max: { id: true } });
-        upTo = max._max.id ?? 0;
+        // findFirst by key rather than aggregate _max, which scans every call.
+        const last = await db.read.call.findFirst({ orderBy: { id: 'desc' }, select: { id: true } });
+        upTo = last?.id ?? 0;
       }
       // A raw page by primary key: the model layer's per-row mapping was most of the cost.
       const rows = await db.read.$queryRaw<Row[]>(

@@ -71,7 +71,8 @@ export function createQueries(db: Database, dashboardRows: number): Queries {
         // SQLite stores DateTime as epoch milliseconds (adapters.ts).
         db.provider === 'postgresql' ? `(EXTRACT(EPOCH FROM "bucket") * 1000)::bigint` : `"bucket"`;
       return db.read.$transaction(async (tx) => {
-        const last = await tx.call.aggregate({ _max: { eventId: true } });
+        // findFirst by the unique index, not aggregate _max: Prisma's aggregate scanned every call.
+        const last = await tx.call.findFirst({ orderBy: { eventId: 'desc' }, select: { eventId: true } });
         // Totals and the span come from hour rows: a few per line per day, however many calls.
         const [totalsRow] = await tx.$queryRawUnsafe<TallyRecord[]>(
           `SELECT ${sumColumns} FROM "Rollup" WHERE "resolution" = 60`,
@@ -91,7 +92,7 @@ export function createQueries(db: Database, dashboardRows: number): Queries {
         );
         const series: SeriesPoint[] = rows.map((r) => ({ t: Number(r.t), tally: toTally(r) })).reverse();
         return {
-          asOfEventId: last._max.eventId ?? 0,
+          asOfEventId: last?.eventId ?? 0,
           totals: totalsRow ? toTally(totalsRow) : emptyTally(),
           bucketMs,
           series,
