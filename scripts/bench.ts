@@ -92,9 +92,8 @@ async function ingestVersusNoop(server: RunningServer, label: string) {
 
 async function liveLatency(server: RunningServer) {
   const CLIENTS = 50;
-  const worker = new Worker(new URL('./bench-clients.ts', import.meta.url), {
+  const worker = new Worker(new URL('./bench-clients.mjs', import.meta.url), {
     workerData: { url: server.url, clients: CLIENTS },
-    execArgv: ['--import', 'tsx'],
   });
   const message = () => new Promise<Record<string, unknown>>((r) => worker.once('message', r));
   await message(); // every client connected

@@ -1,15 +1,15 @@
 // Worker thread for `npm run bench`: 50 socket.io clients that note when each call reaches each
 // of them, apart from the thread that sends the callbacks, so neither delays the other's clock.
+// Plain JavaScript: Node 20 does not apply --import loaders to a worker's own entry file.
 import { parentPort, workerData } from 'node:worker_threads';
 import { io as connect } from 'socket.io-client';
-import type { CallUpdate } from '../lib/calls/types';
 
-const { url, clients: count } = workerData as { url: string; clients: number };
+const { url, clients: count } = workerData;
 const now = () => performance.timeOrigin + performance.now();
-const arrivals = new Map<string, number[]>();
+const arrivals = new Map();
 const sockets = Array.from({ length: count }, () => {
   const s = connect(url, { transports: ['websocket'], reconnection: false });
-  s.on('calls', (updates: CallUpdate[]) => {
+  s.on('calls', (updates) => {
     const at = now();
     for (const u of updates) {
       const list = arrivals.get(u.call.callSid) ?? [];
@@ -19,11 +19,10 @@ const sockets = Array.from({ length: count }, () => {
   });
   return s;
 });
-void Promise.all(sockets.map((s) => new Promise<void>((r) => s.once('connect', () => r())))).then(() =>
-  parentPort!.postMessage({ ready: true }),
-);
-parentPort!.on('message', (msg: { done: true }) => {
+await Promise.all(sockets.map((s) => new Promise((resolve) => s.once('connect', resolve))));
+parentPort.postMessage({ ready: true });
+parentPort.on('message', (msg) => {
   if (!msg.done) return;
   for (const s of sockets) s.close();
-  parentPort!.postMessage({ arrivals: [...arrivals.entries()] });
+  parentPort.postMessage({ arrivals: [...arrivals.entries()] });
 });
