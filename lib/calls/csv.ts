@@ -17,7 +17,7 @@ export const CSV_COLUMNS = [
 // number, which must stay exactly as received.
 const FORMULA_START = /^(?!\+[1-9]\d{1,14}$)[=+\-@\t\r]/;
 
-const PAGE = 20_000;
+const PAGE = 5_000;
 
 type Row = {
   id: number | bigint;
