@@ -37,14 +37,14 @@ function enableWal(file: string) {
   }
 }
 
-async function sqlitePragmas(db: Db, synchronous: 'NORMAL' | 'FULL') {
+async function sqlitePragmas(db: Db, synchronous: 'NORMAL' | 'FULL', writer: boolean) {
   // NORMAL may lose the last commits on power loss only; FULL closes that gap at some speed.
   await db.$executeRawUnsafe(`PRAGMA synchronous = ${synchronous}`);
   await db.$executeRawUnsafe('PRAGMA busy_timeout = 5000');
-  // With a million calls the indexes on random CallSids outgrow SQLite's default 2 MB cache and
-  // every insert would go back to the file; 64 MB of cache and mapped reads keep them in memory.
-  await db.$executeRawUnsafe('PRAGMA cache_size = -65536');
-  await db.$queryRawUnsafe('PRAGMA mmap_size = 268435456');
+  // With a million calls the indexes on random CallSids outgrow SQLite's default 2 MB cache, and
+  // every insert would go back to the file: the writer keeps 64 MB of them. Readers keep the
+  // default, so a full export does not fill a cache of its own.
+  if (writer) await db.$executeRawUnsafe('PRAGMA cache_size = -65536');
 }
 
 function client(url: string): Db {
@@ -80,8 +80,8 @@ export async function connectDatabase(
   const write = client(url);
   const read = client(url);
   if (provider === 'sqlite') {
-    await sqlitePragmas(write, synchronous);
-    await sqlitePragmas(read, synchronous);
+    await sqlitePragmas(write, synchronous, true);
+    await sqlitePragmas(read, synchronous, false);
   }
   return {
     provider,
