@@ -88,7 +88,7 @@ export const TimeCharts = memo(function TimeCharts({
           />
         </LineChart>
       </ChartPanel>
-      <ChartPanel title="Avg duration (s) over time" id="duration-time">
+      <ChartPanel title="Avg duration (s)" id="duration-time">
         <LineChart data={points}>
           <CartesianGrid stroke="#1e293b" />
           <XAxis dataKey="t" tickFormatter={tick} {...axis} />
