@@ -2,7 +2,7 @@ import { defineConfig, devices } from '@playwright/test';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { systemChromium } from './scripts/chromium.mjs';
+import { CHROMIUM_ARGS, systemChromium } from './scripts/chromium.mjs';
 import { E2E_SIGNING_KEY } from './e2e/signing';
 
 const PORT = Number(process.env.E2E_PORT ?? 3917);
@@ -26,14 +26,7 @@ export default defineConfig({
     viewport: { width: 1920, height: 1080 },
     launchOptions: {
       executablePath: systemChromium(),
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
+      args: CHROMIUM_ARGS,
     },
   },
   webServer: {

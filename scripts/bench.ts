@@ -13,7 +13,7 @@ import { startServer, type RunningServer } from '../test/helpers/server';
 import { formSignature } from '../lib/callbacks/signature';
 import { syntheticCallback } from '../lib/calls/synthetic';
 import { seed } from './seed';
-import { systemChromium } from './chromium.mjs';
+import { CHROMIUM_ARGS, systemChromium } from './chromium.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -186,14 +186,7 @@ async function exportCsv(server: RunningServer) {
 async function dashboard(server: RunningServer) {
   const browser = await chromium.launch({
     executablePath: systemChromium(),
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
+    args: CHROMIUM_ARGS,
   });
   try {
     const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });

@@ -1,1 +1,2 @@
 export declare function systemChromium(): string | undefined;
+export declare const CHROMIUM_ARGS: string[];

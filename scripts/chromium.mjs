@@ -7,6 +7,16 @@ import { fileURLToPath } from 'node:url';
 
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/snap/bin/chromium'];
 
+/** Flags that keep headless Chromium quiet on a closed network (and running as root). */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
 export function systemChromium() {
   const env = process.env.CHROMIUM_PATH;
   if (env) {

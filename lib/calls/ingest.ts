@@ -45,7 +45,8 @@ export function toRow(c: CallState & { eventId: number }): CallRow {
   };
 }
 
-const ROLLUP_COLUMNS = [
+/** Rollup's counters, in the order of Tally's fields (see rollupValues). */
+export const ROLLUP_COLUMNS = [
   'calls',
   'finished',
   'completed',

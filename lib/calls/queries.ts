@@ -1,32 +1,12 @@
 import type { Database, Db } from '../db/client';
-import { toRow } from './ingest';
+import { ROLLUP_COLUMNS, toRow } from './ingest';
 import { emptyTally, MINUTE_MS } from './tally';
 
 const HOUR_MS = 60 * MINUTE_MS;
 import { bucketFor, MAX_POINTS } from './series';
 import type { CallRow, SeriesPoint, Snapshot, Tally } from './types';
 
-const TALLY_COLUMNS = [
-  'calls',
-  'finished',
-  'completed',
-  'durationSum',
-  'durationCount',
-  'mosSumCenti',
-  'mosCount',
-  'mosBad',
-  'mosPoor',
-  'mosFair',
-  'mosGood',
-  'mosExcellent',
-  'dur0',
-  'dur1',
-  'dur2',
-  'dur3',
-  'dur4',
-  'dur5',
-] as const;
-type TallyColumn = (typeof TALLY_COLUMNS)[number];
+type TallyColumn = (typeof ROLLUP_COLUMNS)[number];
 type TallyRecord = Record<TallyColumn, number | bigint | null>;
 
 function toTally(r: TallyRecord): Tally {
@@ -44,7 +24,7 @@ function toTally(r: TallyRecord): Tally {
   };
 }
 
-const sumColumns = TALLY_COLUMNS.map((c) => `SUM("${c}") AS "${c}"`).join(', ');
+const sumColumns = ROLLUP_COLUMNS.map((c) => `SUM("${c}") AS "${c}"`).join(', ');
 
 export interface Queries {
   snapshot(): Promise<Snapshot>;
