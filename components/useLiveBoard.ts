@@ -25,6 +25,7 @@ export function useLiveBoard(initial: Snapshot, maxRows: number) {
     });
     let syncing = false;
     let cancelled = false;
+    let retry: ReturnType<typeof setTimeout> | undefined;
 
     const flush = () => {
       frame.current = null;
@@ -50,7 +51,12 @@ export function useLiveBoard(initial: Snapshot, maxRows: number) {
         setBoard(applyUpdates(boardFromSnapshot(snapshot, maxRows), buffered));
         setConnection('live');
       } catch {
-        if (!cancelled) socket.disconnect().connect();
+        // Start over after a pause: a fresh connection, then a fresh snapshot.
+        if (!cancelled) {
+          socket.disconnect();
+          setConnection('reconnecting');
+          retry = setTimeout(() => socket.connect(), 2000);
+        }
       } finally {
         syncing = false;
         schedule();
@@ -72,6 +78,7 @@ export function useLiveBoard(initial: Snapshot, maxRows: number) {
 
     return () => {
       cancelled = true;
+      clearTimeout(retry);
       if (frame.current !== null) cancelAnimationFrame(frame.current);
       socket.close();
     };
