@@ -72,9 +72,13 @@ async function main() {
     log.info({ signal }, 'stopping: draining in-flight requests');
     // Stop accepting, let requests in flight finish, commit what they queued, then close.
     const closed = new Promise<void>((resolve) => http.close(() => resolve()));
-    realtime.io.disconnectSockets(true);
+    // This instance's sockets only: through an adapter, io.disconnectSockets would close every
+    // dashboard on every instance. The clients reconnect, through the balancer, elsewhere.
+    realtime.io.local.disconnectSockets(true);
     http.closeIdleConnections();
     await Promise.race([closed, new Promise((r) => setTimeout(r, 10_000))]);
+    // Whatever is still open after the grace period (a long export, a busy keep-alive) is cut.
+    http.closeAllConnections();
     await ingest.drain();
     await realtime.close();
     await db.close();

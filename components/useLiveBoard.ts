@@ -38,13 +38,16 @@ export function useLiveBoard(initial: Snapshot, maxRows: number) {
       frame.current ??= requestAnimationFrame(flush);
     };
 
+    // A reconnect can start a resync while an older one is still loading: only the newest counts.
+    let generation = 0;
     const resync = async () => {
+      const mine = ++generation;
       syncing = true;
       try {
         const res = await fetch('/api/dashboard', { cache: 'no-store' });
         if (!res.ok) throw new Error(`snapshot: HTTP ${res.status}`);
         const snapshot = (await res.json()) as Snapshot;
-        if (cancelled) return;
+        if (cancelled || mine !== generation) return;
         // Updates that arrived while the snapshot was read: those it already has are skipped.
         const buffered = pending.current;
         pending.current = [];
@@ -52,14 +55,16 @@ export function useLiveBoard(initial: Snapshot, maxRows: number) {
         setConnection('live');
       } catch {
         // Start over after a pause: a fresh connection, then a fresh snapshot.
-        if (!cancelled) {
+        if (!cancelled && mine === generation) {
           socket.disconnect();
           setConnection('reconnecting');
           retry = setTimeout(() => socket.connect(), 2000);
         }
       } finally {
-        syncing = false;
-        schedule();
+        if (mine === generation) {
+          syncing = false;
+          schedule();
+        }
       }
     };
 
@@ -68,7 +73,12 @@ export function useLiveBoard(initial: Snapshot, maxRows: number) {
       pending.current.push(...updates);
       schedule();
     });
-    socket.on('disconnect', () => setConnection('reconnecting'));
+    socket.on('disconnect', (reason) => {
+      setConnection('reconnecting');
+      // An instance that shuts down disconnects its clients itself, and socket.io does not retry
+      // those on its own: connect again (the load balancer picks a live instance).
+      if (reason === 'io server disconnect' && !cancelled) retry = setTimeout(() => socket.connect(), 500);
+    });
     socket.io.on('reconnect_attempt', (attempt) => {
       setConnection(attempt > OFFLINE_AFTER_ATTEMPTS ? 'offline' : 'reconnecting');
     });

@@ -26,13 +26,21 @@ const timestamp = z
       ctx.addIssue({ code: 'custom', message: 'must be an RFC 2822 or ISO 8601 date' });
       return z.NEVER;
     }
+    const year = new Date(ms).getUTCFullYear();
+    if (year < 2000 || year > 2100) {
+      ctx.addIssue({ code: 'custom', message: 'must be a date between the years 2000 and 2100' });
+      return z.NEVER;
+    }
     return new Date(ms);
   });
 
+// A day at most: providers end calls long before that, and it keeps every rollup sum in range.
+const MAX_DURATION = 86_400;
 const duration = z
   .string()
   .regex(/^\d{1,9}$/, 'must be a whole number of seconds')
-  .transform(Number);
+  .transform(Number)
+  .refine((n) => n <= MAX_DURATION, `must be at most ${MAX_DURATION} seconds`);
 
 const mos = z
   .string()

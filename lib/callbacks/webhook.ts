@@ -30,15 +30,24 @@ function checkSignature(req: Request, rt: Runtime, bytes: Uint8Array): WebhookRe
     rt.log.warn({ status: 403 }, 'callback refused: no signature header');
     return { status: 403, body: { error: 'missing X-SignalWire-Signature or X-Twilio-Signature header' } };
   }
+  let url: string;
+  try {
+    url = signedUrl(req, rt.config);
+    new URL(url); // throws when a forwarded host is not a host
+  } catch {
+    // A forwarded host that is not a host (TRUST_PROXY) cannot be the URL the provider signed.
+    rt.log.warn({ status: 403 }, 'callback refused: the forwarded host does not make a URL');
+    return { status: 403, body: { error: 'signature does not match' } };
+  }
   const ok = verifySignature(signingKeys(rt.config), {
-    url: signedUrl(req, rt.config),
+    url,
     contentType: (req.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase(),
     rawBody: new TextDecoder().decode(bytes),
     signatures,
   });
   if (ok) return null;
   // The URL is logged because a proxy rewriting it is the usual cause; the signature never is.
-  rt.log.warn({ status: 403, url: signedUrl(req, rt.config) }, 'callback refused: signature does not match');
+  rt.log.warn({ status: 403, url }, 'callback refused: signature does not match');
   return { status: 403, body: { error: 'signature does not match' } };
 }
 

@@ -4,6 +4,8 @@ import { MAX_POINTS } from './series';
 import type { CallRow, CallUpdate, SeriesPoint, Snapshot, Tally } from './types';
 
 export interface Board {
+  /** The snapshot's id: every change up to it is in the board already. It does not move with
+   * live updates, which may arrive out of id order (another instance's, through the fan-out). */
   asOfEventId: number;
   totals: Tally;
   bucketMs: number;
@@ -36,10 +38,8 @@ export function applyUpdates(board: Board, updates: CallUpdate[]): Board {
   const totals = addTally(emptyTally(), board.totals);
   const points = new Map(board.series.map((p) => [p.t, { t: p.t, tally: addTally(emptyTally(), p.tally) }]));
   const rows = new Map(board.calls.map((c) => [c.callSid, c]));
-  let asOf = board.asOfEventId;
 
   for (const u of fresh) {
-    asOf = Math.max(asOf, u.id);
     for (const c of u.changes) {
       addTally(totals, c.delta);
       const t = Math.floor(c.bucket / board.bucketMs) * board.bucketMs;
@@ -53,5 +53,5 @@ export function applyUpdates(board: Board, updates: CallUpdate[]): Board {
 
   const series = [...points.values()].sort((a, b) => a.t - b.t).slice(-MAX_POINTS);
   const calls = [...rows.values()].sort(newestFirst).slice(0, board.maxRows);
-  return { ...board, asOfEventId: asOf, totals, series, calls };
+  return { ...board, totals, series, calls };
 }

@@ -408,7 +408,13 @@ export class Ingestor {
         },
       );
     } catch (error) {
-      for (const p of batch) p.reject(error);
+      // One callback the store refuses must not fail the others that shared its transaction:
+      // retry them one by one, so only the culprit gets the error (and the provider's retry).
+      if (batch.length > 1) {
+        for (const p of batch) await this.commit([p]);
+        return;
+      }
+      batch[0]!.reject(error);
       return;
     }
     const updates: CallUpdate[] = [];

@@ -112,65 +112,73 @@ describe.runIf(TEST_PROVIDER === 'postgresql').each([
     expect(cross.length).toBe(200);
   });
 
-  it('lets a dashboard whose instance dies reconnect to the other and catch up, showing nothing twice', async () => {
-    const [a, b] = await pair(env);
-    const lb: Balancer = await startBalancer([a.port, b.port]);
-    running.push({ stop: () => lb.close() });
+  it.each(['SIGKILL', 'SIGTERM'] as const)(
+    'lets a dashboard whose instance stops (%s) reconnect to the other and catch up, showing nothing twice',
+    async (signal) => {
+      const [a, b] = await pair(env);
+      const lb: Balancer = await startBalancer([a.port, b.port]);
+      running.push({ stop: () => lb.close() });
 
-    // The dashboard's own logic (components/useLiveBoard.ts): on every (re)connect load a
-    // snapshot, holding back live updates meanwhile, then apply those the snapshot lacks.
-    let board: Board | null = null;
-    let syncing = false;
-    let buffered: CallUpdate[] = [];
-    let connects = 0;
-    const dash = listen(lb.url, true);
-    let lastError = '';
-    dash.socket.on('connect', async () => {
-      connects++;
-      syncing = true;
-      // Like the hook, try again when loading the snapshot fails (a pooled connection to the
-      // instance that died, say), rather than leave the board behind.
-      for (let attempt = 0; attempt < 20; attempt++) {
-        try {
-          const snapshot = (await (await fetch(`${lb.url}/api/dashboard`)).json()) as Snapshot;
-          board = applyUpdates(boardFromSnapshot(snapshot, 1000), buffered);
-          buffered = [];
-          break;
-        } catch (e) {
-          lastError = String(e);
-          await new Promise((r) => setTimeout(r, 100));
+      // The dashboard's own logic (components/useLiveBoard.ts): on every (re)connect load a
+      // snapshot, holding back live updates meanwhile, then apply those the snapshot lacks.
+      let board: Board | null = null;
+      let syncing = false;
+      let buffered: CallUpdate[] = [];
+      let connects = 0;
+      const dash = listen(lb.url, true);
+      let lastError = '';
+      dash.socket.on('connect', async () => {
+        connects++;
+        syncing = true;
+        // Like the hook, try again when loading the snapshot fails (a pooled connection to the
+        // instance that died, say), rather than leave the board behind.
+        for (let attempt = 0; attempt < 20; attempt++) {
+          try {
+            const snapshot = (await (await fetch(`${lb.url}/api/dashboard`)).json()) as Snapshot;
+            board = applyUpdates(boardFromSnapshot(snapshot, 1000), buffered);
+            buffered = [];
+            break;
+          } catch (e) {
+            lastError = String(e);
+            await new Promise((r) => setTimeout(r, 100));
+          }
         }
-      }
-      syncing = false;
-    });
-    dash.socket.on('calls', (u: CallUpdate[]) => {
-      if (board && !syncing) board = applyUpdates(board, u);
-      else buffered.push(...u);
-    });
-    await waitFor(() => board !== null, 'the first snapshot');
+        syncing = false;
+      });
+      dash.socket.on('disconnect', (reason) => {
+        // As the hook does: an instance shutting down disconnects its clients, which must retry.
+        if (reason === 'io server disconnect') setTimeout(() => dash.socket.connect(), 500);
+      });
+      dash.socket.on('calls', (u: CallUpdate[]) => {
+        if (board && !syncing) board = applyUpdates(board, u);
+        else buffered.push(...u);
+      });
+      await waitFor(() => board !== null, 'the first snapshot');
 
-    const before = [completedCall(), completedCall(), completedCall()];
-    for (const f of before) expect((await postForm(a.url, f)).status).toBe(200);
-    await waitFor(() => board!.calls.length === 3, 'live calls');
+      const before = [completedCall(), completedCall(), completedCall()];
+      for (const f of before) expect((await postForm(a.url, f)).status).toBe(200);
+      await waitFor(() => board!.calls.length === 3, 'live calls');
 
-    // The balancer sent the dashboard's websocket to the first backend: a. It dies.
-    await a.stop('SIGKILL');
-    const during = [completedCall(), completedCall()];
-    for (const f of during) expect((await postForm(b.url, f)).status).toBe(200);
-    await waitFor(
-      () => connects >= 2 && board!.calls.length === 5,
-      () =>
-        `the reconnect and catch-up (connects ${connects}, calls on the board ${board?.calls.length}, ` +
-        `last snapshot error: ${lastError || 'none'})`,
-      30_000,
-    );
+      // The balancer sent the dashboard's websocket to the first backend: a. It goes away.
+      await a.stop(signal);
+      const during = [completedCall(), completedCall()];
+      for (const f of during) expect((await postForm(b.url, f)).status).toBe(200);
+      await waitFor(
+        () => connects >= 2 && board!.calls.length === 5,
+        () =>
+          `the reconnect and catch-up (connects ${connects}, calls on the board ${board?.calls.length}, ` +
+          `last snapshot error: ${lastError || 'none'})`,
+        30_000,
+      );
 
-    const after = completedCall();
-    expect((await postForm(b.url, after)).status).toBe(200);
-    await waitFor(() => board!.calls.length === 6, 'live calls after the reconnect');
-    const sids = board!.calls.map((c) => c.callSid);
-    expect(new Set(sids).size).toBe(6);
-    expect(new Set(sids)).toEqual(new Set([...before, ...during, after].map((f) => f.CallSid)));
-    expect(board!.totals.calls).toBe(6);
-  });
+      const after = completedCall();
+      expect((await postForm(b.url, after)).status).toBe(200);
+      await waitFor(() => board!.calls.length === 6, 'live calls after the reconnect');
+      const sids = board!.calls.map((c) => c.callSid);
+      expect(new Set(sids).size).toBe(6);
+      expect(new Set(sids)).toEqual(new Set([...before, ...during, after].map((f) => f.CallSid)));
+      expect(board!.totals.calls).toBe(6);
+    },
+    60_000,
+  );
 });

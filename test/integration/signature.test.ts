@@ -88,6 +88,9 @@ describe('signed callbacks only', () => {
     expect((await post(strict, form, headers)).status).toBe(403);
     const trusting = await server({ TRUST_PROXY: 'true' });
     expect((await post(trusting, form, headers)).status).toBe(200);
+    // A forwarded host that is not a host is refused, never a 5xx.
+    const junk = await post(trusting, form, { ...headers, 'X-Forwarded-Host': 'not a host' });
+    expect(junk.status).toBe(403);
   });
 
   it('refuses callbacks with 503 and says which setting is missing when no key is configured', async () => {

@@ -125,6 +125,8 @@ describe('validateCallback', () => {
     [{ CallStatus: 'exploded' }, 'CallStatus', /one of/],
     [{ CallDuration: 'ten' }, 'CallDuration', /whole number/],
     [{ CallDuration: '-5' }, 'CallDuration', /whole number/],
+    [{ CallDuration: '86401' }, 'CallDuration', /at most 86400/],
+    [{ Timestamp: '-000001-01-01T00:00:00Z' }, 'Timestamp', /2000 and 2100/],
     [{ AudioInMos: '7' }, 'AudioInMos', /between 1 and 5/],
     [{ AudioInMos: '0.5' }, 'AudioInMos', /between 1 and 5/],
     [{ AudioInMos: 'good' }, 'AudioInMos', /number/],

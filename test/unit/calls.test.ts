@@ -111,7 +111,13 @@ describe('board', () => {
     expect(b.calls.map((c) => c.callSid)).toEqual(['b', 'a']);
     expect(b.totals.calls).toBe(2);
     expect(b.series.map((p) => p.tally.calls)).toEqual([1, 1]);
-    expect(b.asOfEventId).toBe(6);
+  });
+
+  it("applies updates that arrive out of id order, as another instance's can through the fan-out", () => {
+    let b = applyUpdates(boardFromSnapshot(snapshot, 10), [update(row('late', 9, '2026-01-01T10:09:00Z'))]);
+    b = applyUpdates(b, [update(row('early', 7, '2026-01-01T10:07:00Z'))]);
+    expect(b.calls.map((c) => c.callSid)).toEqual(['late', 'early', 'a']);
+    expect(b.totals.calls).toBe(3);
   });
 
   it('ignores updates the snapshot already reflects, so a replay never double counts', () => {
