@@ -54,11 +54,9 @@ async function main() {
   registerRuntime({
     config,
     log,
-    db,
     ingest,
     queries: createQueries(db, config.DASHBOARD_ROWS),
     exportCsv: () => exportCsv(db),
-    startedAt: new Date(),
   });
 
   await new Promise<void>((resolve) => http.listen(config.PORT, config.HOST, resolve));

@@ -17,7 +17,7 @@ import { DURATION_BINS, MOS_BANDS } from '@/lib/calls/status';
 import { useTimeZone } from './useTimeZone';
 import { useRem } from './useRem';
 
-export const BAND_COLORS = ['#ef4444', '#f97316', '#eab308', '#84cc16', '#22c55e'];
+const BAND_COLORS = ['#ef4444', '#f97316', '#eab308', '#84cc16', '#22c55e'];
 const INITIAL = { width: 520, height: 260 };
 
 function ChartPanel({ title, id, children }: { title: string; id: string; children: React.ReactElement }) {

@@ -3,19 +3,16 @@
 // state with it: the server registers the runtime here, routes look it up.
 import type { Config } from './config';
 import type { Logger } from './log';
-import type { Database } from './db/client';
 import type { Ingestor } from './calls/ingest';
 import type { Queries } from './calls/queries';
 
 export interface Runtime {
   config: Config;
   log: Logger;
-  db: Database;
   ingest: Ingestor;
   queries: Queries;
   /** Every stored call as CSV, streamed from the store. */
   exportCsv(): ReadableStream<Uint8Array>;
-  startedAt: Date;
 }
 
 const KEY = Symbol.for('call-wallboard.runtime');
