@@ -10,6 +10,11 @@ import { createQueries } from './lib/calls/queries';
 import { exportCsv } from './lib/calls/csv';
 import { attachRealtime } from './lib/realtime/hub';
 import { registerRuntime } from './lib/runtime';
+import { createAuth } from './lib/auth/auth';
+import { ensureFirstAdmin, sessionSecret } from './lib/auth/bootstrap';
+import { Wallboards } from './lib/auth/tv';
+import { createAccess } from './lib/auth/access';
+import { createAccounts } from './lib/auth/accounts';
 
 async function main() {
   let config;
@@ -34,17 +39,48 @@ async function main() {
   }
 
   const dev = config.NEXT_DEV;
+  const auth = createAuth(db, config, await sessionSecret(db.write, config.AUTH_SECRET), log);
+  const wallboards = new Wallboards(db.write);
+  const access = createAccess(auth, wallboards, config, dev);
+  const first = await ensureFirstAdmin(auth, db.write, {
+    username: config.ADMIN_USERNAME,
+    password: config.ADMIN_PASSWORD,
+  });
+  if (first) announceFirstAdmin(first.username, first.oneTimePassword, config.PORT);
+
   const app = next({ dev, dir: process.cwd(), hostname: config.HOST, port: config.PORT });
   await app.prepare();
   const handle = app.getRequestHandler();
 
   const http = createServer((req, res) => {
-    void handle(req, res);
+    access.gate(req, res).then(
+      (pass) => {
+        if (pass) void handle(req, res);
+      },
+      (err: unknown) => {
+        log.error({ err: String(err) }, 'access check failed');
+        if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'application/json' });
+        res.end('{"error":"internal error"}');
+      },
+    );
   });
+  const publicHost = config.PUBLIC_URL ? new URL(config.PUBLIC_URL).host : null;
   const realtime = await attachRealtime(http, {
     databaseUrl: config.DATABASE_URL,
     redisUrl: config.REDIS_URL,
     log,
+    async authorize(headers, origin, host) {
+      // Cross-site WebSocket hijacking: a page elsewhere cannot open the feed with our cookies.
+      if (origin) {
+        const from = URL.canParse(origin) ? new URL(origin).host : '';
+        if (from !== (publicHost ?? host)) return null;
+      }
+      return (await access.resolve(headers)).principal;
+    },
+  });
+  const accounts = createAccounts(auth, db.write, wallboards, {
+    user: realtime.disconnectUser,
+    tv: realtime.disconnectTv,
   });
   const ingest = new Ingestor(db, {
     queueLimit: config.INGEST_QUEUE_LIMIT,
@@ -57,6 +93,8 @@ async function main() {
     ingest,
     queries: createQueries(db, config.DASHBOARD_ROWS),
     exportCsv: () => exportCsv(db),
+    auth,
+    accounts,
   });
 
   await new Promise<void>((resolve) => http.listen(config.PORT, config.HOST, resolve));
@@ -85,6 +123,29 @@ async function main() {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+/**
+ * Printed once, to the console only (not the JSON log): the first admin's one-time password is
+ * useless once used, as it must be changed at the first sign-in.
+ */
+function announceFirstAdmin(username: string, password: string | null, port: number) {
+  const lines = password
+    ? [
+        'No users yet: created the first admin.',
+        `  username: ${username}`,
+        `  one-time password: ${password}`,
+        `Sign in at http://localhost:${port}/login and choose a new password.`,
+        'This password is shown only now. Set ADMIN_PASSWORD to choose it instead.',
+      ]
+    : [
+        'No users yet: created the first admin.',
+        `  username: ${username}`,
+        '  password: the ADMIN_PASSWORD you set',
+      ];
+  const width = Math.max(...lines.map((l) => l.length)) + 4;
+  const bar = '='.repeat(width);
+  process.stdout.write(`\n${bar}\n${lines.map((l) => `  ${l}`).join('\n')}\n${bar}\n\n`);
 }
 
 main().catch((e: unknown) => {

@@ -1,6 +1,9 @@
 import type { Metadata, Viewport } from 'next';
 import './globals.css';
 
+// Every page is rendered per request: its scripts carry that request's CSP nonce.
+export const dynamic = 'force-dynamic';
+
 export const metadata: Metadata = {
   title: 'Call wallboard',
   description: 'Live call-center wallboard',

@@ -6,6 +6,13 @@ import { CallTable } from './CallTable';
 import { DistributionCharts, TimeCharts } from './Charts';
 import { ConnectionBadge } from './ConnectionBadge';
 import { useThrottled } from './useThrottled';
+import { UserMenu } from './UserMenu';
+
+export interface Viewer {
+  kind: 'user' | 'tv';
+  name: string;
+  admin: boolean;
+}
 
 interface Notice {
   level: 'error' | 'warning';
@@ -16,10 +23,12 @@ export function Dashboard({
   initial,
   maxRows,
   notice,
+  viewer,
 }: {
   initial: Snapshot;
   maxRows: number;
   notice: Notice | null;
+  viewer: Viewer;
 }) {
   const { board, connection } = useLiveBoard(initial, maxRows);
   // Tiles and rows follow every frame; four SVG charts redrawn at that rate would hold up the
@@ -31,9 +40,14 @@ export function Dashboard({
       <header className="board-head">
         <h1>Call wallboard</h1>
         <ConnectionBadge state={connection} />
-        <a className="button" href="/api/calls/export" download data-testid="export-csv">
-          Export CSV
-        </a>
+        {viewer.kind === 'user' ? (
+          <>
+            <a className="button" href="/api/calls/export" download data-testid="export-csv">
+              Export CSV
+            </a>
+            <UserMenu viewer={viewer} />
+          </>
+        ) : null}
       </header>
       {notice ? (
         <div className={`notice notice-${notice.level}`} role="alert" data-testid="notice">

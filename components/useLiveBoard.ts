@@ -5,7 +5,7 @@ import { useEffect, useRef, useState } from 'react';
 import { io, type Socket } from 'socket.io-client';
 import { applyUpdates, boardFromSnapshot, type Board } from '@/lib/calls/board';
 import type { CallUpdate, Snapshot } from '@/lib/calls/types';
-import { SOCKET_PATH, type ClientToServer, type ServerToClient } from '@/lib/realtime/events';
+import { SOCKET_PATH, UNAUTHORIZED, type ClientToServer, type ServerToClient } from '@/lib/realtime/events';
 
 export type Connection = 'connecting' | 'live' | 'reconnecting' | 'offline';
 
@@ -38,6 +38,11 @@ export function useLiveBoard(initial: Snapshot, maxRows: number) {
       frame.current ??= requestAnimationFrame(flush);
     };
 
+    // Signed out, revoked or expired: the server sends the page to sign-in (or pairing) on reload.
+    const signedOut = () => {
+      if (!cancelled) window.location.reload();
+    };
+
     // A reconnect can start a resync while an older one is still loading: only the newest counts.
     let generation = 0;
     const resync = async () => {
@@ -45,6 +50,7 @@ export function useLiveBoard(initial: Snapshot, maxRows: number) {
       syncing = true;
       try {
         const res = await fetch('/api/dashboard', { cache: 'no-store' });
+        if (res.status === 401 || res.status === 403) return signedOut();
         if (!res.ok) throw new Error(`snapshot: HTTP ${res.status}`);
         const snapshot = (await res.json()) as Snapshot;
         if (cancelled || mine !== generation) return;
@@ -82,7 +88,8 @@ export function useLiveBoard(initial: Snapshot, maxRows: number) {
     socket.io.on('reconnect_attempt', (attempt) => {
       setConnection(attempt > OFFLINE_AFTER_ATTEMPTS ? 'offline' : 'reconnecting');
     });
-    socket.on('connect_error', () => {
+    socket.on('connect_error', (err) => {
+      if (err.message === UNAUTHORIZED) return signedOut();
       setConnection((c) => (c === 'connecting' || c === 'live' ? 'reconnecting' : c));
     });
 

@@ -27,6 +27,15 @@ const env = z.object({
     .url({ protocol: /^https?$/, message: 'must be an http(s) URL such as https://wallboard.example.com' })
     .optional(),
   TRUST_PROXY: bool.default(false),
+  /** Signs session cookies; generated once and kept in the store when unset. */
+  AUTH_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** The first admin's username, created when the store has no users. */
+  ADMIN_USERNAME: z
+    .string()
+    .regex(/^[a-zA-Z0-9_.-]{2,64}$/, 'must be 2-64 letters, digits, dots, dashes or underscores')
+    .default('admin'),
+  /** The first admin's password; without it a one-time password is printed at the first start. */
+  ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
   /** Serves the benchmark's do-nothing reference route; for `npm run bench` only. */
   BENCH_ROUTES: z.enum(['on', 'off']).default('off'),
 });

@@ -5,12 +5,16 @@ import type { Config } from './config';
 import type { Logger } from './log';
 import type { Ingestor } from './calls/ingest';
 import type { Queries } from './calls/queries';
+import type { Auth } from './auth/auth';
+import type { Accounts } from './auth/accounts';
 
 export interface Runtime {
   config: Config;
   log: Logger;
   ingest: Ingestor;
   queries: Queries;
+  auth: Auth;
+  accounts: Accounts;
   /** Every stored call as CSV, streamed from the store. */
   exportCsv(): ReadableStream<Uint8Array>;
 }

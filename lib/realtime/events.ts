@@ -2,6 +2,8 @@
 import type { CallUpdate } from '../calls/types';
 
 export const SOCKET_PATH = '/socket.io';
+/** The handshake error a client gets without a valid session or TV token: it should sign in. */
+export const UNAUTHORIZED = 'unauthorized';
 
 export interface ServerToClient {
   /** Changes committed together, in id order. */

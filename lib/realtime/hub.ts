@@ -6,15 +6,25 @@ import pg from 'pg';
 import { createClient } from 'redis';
 import type { Logger } from '../log';
 import type { CallUpdate } from '../calls/types';
-import { SOCKET_PATH, type ClientToServer, type ServerToClient } from './events';
+import type { Principal } from '../auth/policy';
+import { SOCKET_PATH, UNAUTHORIZED, type ClientToServer, type ServerToClient } from './events';
 
-export type RealtimeServer = Server<ClientToServer, ServerToClient>;
+interface SocketData {
+  principal: Principal;
+}
+export type RealtimeServer = Server<ClientToServer, ServerToClient, Record<string, never>, SocketData>;
+
+/** How often open connections are checked against their session or TV token again. */
+const RECHECK_MS = 10_000;
 
 export interface Realtime {
   io: RealtimeServer;
   /** Which fan-out carries events between instances: none on a single SQLite instance. */
   fanout: 'none' | 'postgres' | 'redis';
   publish(updates: CallUpdate[]): void;
+  /** Closes every dashboard of this user / this TV, on every instance. */
+  disconnectUser(userId: string): void;
+  disconnectTv(tvId: string): void;
   close(): Promise<void>;
 }
 
@@ -22,6 +32,24 @@ interface Options {
   databaseUrl: string;
   redisUrl?: string;
   log: Logger;
+  /** Who the handshake's cookies belong to; null refuses the connection. */
+  authorize(
+    headers: Headers,
+    origin: string | undefined,
+    host: string | undefined,
+  ): Promise<Principal | null>;
+}
+
+const roomsOf = (p: Principal) =>
+  p.kind === 'tv' ? [`tv:${p.tvId}`] : [`user:${p.userId}`, `session:${p.sessionId}`];
+
+function headersOf(raw: Record<string, string | string[] | undefined>): Headers {
+  const h = new Headers();
+  for (const [k, v] of Object.entries(raw)) {
+    if (v === undefined) continue;
+    for (const one of Array.isArray(v) ? v : [v]) h.append(k, one);
+  }
+  return h;
 }
 
 /**
@@ -36,7 +64,34 @@ export async function attachRealtime(http: HttpServer, opts: Options): Promise<R
     // Dashboards connect with websocket only, so round-robin balancing needs no sticky sessions.
     transports: ['websocket', 'polling'],
   });
-  const closers: (() => Promise<unknown>)[] = [];
+  io.use((socket, next) => {
+    const req = socket.request;
+    opts
+      .authorize(headersOf(req.headers), req.headers.origin, req.headers.host)
+      .then((principal) => {
+        if (!principal) return next(new Error(UNAUTHORIZED));
+        socket.data.principal = principal;
+        void socket.join(roomsOf(principal));
+        next();
+      })
+      .catch((err: unknown) => {
+        opts.log.warn({ err: String(err) }, 'socket.io handshake check failed');
+        next(new Error('unavailable'));
+      });
+  });
+  // Sessions expire, are signed out or revoked elsewhere: check this instance's connections again.
+  const recheck = setInterval(() => {
+    for (const socket of io.of('/').sockets.values()) {
+      opts.authorize(headersOf(socket.request.headers), undefined, undefined).then(
+        (p) => {
+          if (!p) socket.disconnect(true);
+        },
+        () => {},
+      );
+    }
+  }, RECHECK_MS);
+  recheck.unref();
+  const closers: (() => Promise<unknown>)[] = [async () => clearInterval(recheck)];
   let fanout: Realtime['fanout'] = 'none';
 
   if (opts.redisUrl) {
@@ -67,6 +122,12 @@ export async function attachRealtime(http: HttpServer, opts: Options): Promise<R
     fanout,
     publish(updates) {
       io.emit('calls', updates);
+    },
+    disconnectUser(userId) {
+      io.in(`user:${userId}`).disconnectSockets(true);
+    },
+    disconnectTv(tvId) {
+      io.in(`tv:${tvId}`).disconnectSockets(true);
     },
     async close() {
       await new Promise<void>((resolve) => io.close(() => resolve()));

@@ -6,8 +6,15 @@ import { createServer, type AddressInfo } from 'node:net';
 import { TEST_KEY } from './callbacks';
 import { tempDatabaseUrl } from './db';
 
+/** The first admin's password in every test server, unless a test sets ADMIN_PASSWORD itself. */
+export const ADMIN_PASSWORD = 'test-admin-password-1';
+
 export interface RunningServer {
   url: string;
+  /** The first admin's session cookie ("name=value"), signed in through the real endpoint. */
+  cookie: string;
+  /** GET with the admin's session. */
+  get(path: string, init?: RequestInit): Promise<Response>;
   port: number;
   databaseUrl: string;
   logs: string[];
@@ -24,7 +31,22 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-export async function startServer(opts: { databaseUrl?: string; env?: Record<string, string> } = {}) {
+/** Signs in through Better Auth's endpoint, as the login page does; returns the session cookie. */
+export async function signIn(url: string, username: string, password: string): Promise<string> {
+  const res = await fetch(new URL('/api/auth/sign-in/username', url), {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Origin: new URL(url).origin },
+    body: JSON.stringify({ username, password }),
+  });
+  if (!res.ok) throw new Error(`sign-in as ${username} failed: ${res.status} ${await res.text()}`);
+  const cookie = res.headers.getSetCookie().find((c) => c.includes('session_token='));
+  if (!cookie) throw new Error('sign-in set no session cookie');
+  return cookie.split(';')[0]!;
+}
+
+export async function startServer(
+  opts: { databaseUrl?: string; env?: Record<string, string>; signIn?: boolean } = {},
+) {
   const databaseUrl = opts.databaseUrl ?? (await tempDatabaseUrl());
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
@@ -38,6 +60,7 @@ export async function startServer(opts: { databaseUrl?: string; env?: Record<str
       DATABASE_URL: databaseUrl,
       LOG_LEVEL: 'info',
       SIGNALWIRE_SIGNING_KEY: TEST_KEY,
+      ADMIN_PASSWORD,
       ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -58,8 +81,16 @@ export async function startServer(opts: { databaseUrl?: string; env?: Record<str
     if (ok) break;
     await new Promise((r) => setTimeout(r, 50));
   }
+  const cookie =
+    opts.signIn === false ? '' : await signIn(url, 'admin', opts.env?.ADMIN_PASSWORD ?? ADMIN_PASSWORD);
   const server: RunningServer = {
     url,
+    cookie,
+    get: (path, init = {}) =>
+      fetch(new URL(path, url), {
+        ...init,
+        headers: { cookie, ...(init.headers as Record<string, string>) },
+      }),
     port,
     databaseUrl,
     logs,

@@ -28,8 +28,13 @@ function waitFor(done: () => boolean, what: string | (() => string), ms = 15_000
   });
 }
 
-function listen(url: string, reconnection = false) {
-  const socket: Socket = connect(url, { transports: ['websocket'], reconnection, reconnectionDelay: 100 });
+function listen(url: string, cookie: string, reconnection = false) {
+  const socket: Socket = connect(url, {
+    transports: ['websocket'],
+    reconnection,
+    reconnectionDelay: 100,
+    extraHeaders: { cookie },
+  });
   const got: { update: CallUpdate; at: number }[] = [];
   socket.on('calls', (updates: CallUpdate[]) => {
     const at = performance.now();
@@ -57,8 +62,8 @@ describe.runIf(TEST_PROVIDER === 'postgresql').each([
   it('delivers every call exactly once to dashboards on both instances, and stores it once', async () => {
     const [a, b] = await pair(env);
     for (const s of [a, b]) expect(s.logs.join('\n')).toContain(`"fanout":"${fanout}"`);
-    const onA = listen(a.url);
-    const onB = listen(b.url);
+    const onA = listen(a.url, a.cookie);
+    const onB = listen(b.url, b.cookie);
     await Promise.all([onA.connected, onB.connected]);
 
     const acked = new Map<string, { at: number; by: RunningServer }>();
@@ -125,7 +130,7 @@ describe.runIf(TEST_PROVIDER === 'postgresql').each([
       let syncing = false;
       let buffered: CallUpdate[] = [];
       let connects = 0;
-      const dash = listen(lb.url, true);
+      const dash = listen(lb.url, a.cookie, true);
       let lastError = '';
       dash.socket.on('connect', async () => {
         connects++;
@@ -134,7 +139,9 @@ describe.runIf(TEST_PROVIDER === 'postgresql').each([
         // instance that died, say), rather than leave the board behind.
         for (let attempt = 0; attempt < 20; attempt++) {
           try {
-            const snapshot = (await (await fetch(`${lb.url}/api/dashboard`)).json()) as Snapshot;
+            const snapshot = (await (
+              await fetch(`${lb.url}/api/dashboard`, { headers: { cookie: a.cookie } })
+            ).json()) as Snapshot;
             board = applyUpdates(boardFromSnapshot(snapshot, 1000), buffered);
             buffered = [];
             break;

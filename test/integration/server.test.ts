@@ -13,7 +13,7 @@ let socket: Socket;
 const received: CallUpdate[] = [];
 
 async function json<T>(path: string): Promise<T> {
-  const res = await fetch(new URL(path, server.url));
+  const res = await server.get(path);
   expect(res.status).toBe(200);
   return (await res.json()) as T;
 }
@@ -35,7 +35,11 @@ function waitFor<T>(probe: () => T | undefined, what: string, ms = 10_000): Prom
 
 beforeAll(async () => {
   server = await startServer();
-  socket = connect(server.url, { transports: ['websocket'], reconnection: false });
+  socket = connect(server.url, {
+    transports: ['websocket'],
+    reconnection: false,
+    extraHeaders: { cookie: server.cookie },
+  });
   socket.on('calls', (u: CallUpdate[]) => received.push(...u));
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve);
@@ -138,13 +142,13 @@ describe('the running server', () => {
   });
 
   it('rejects bad query strings with a 400 naming the parameter', async () => {
-    const res = await fetch(new URL('/api/calls?limit=lots', server.url));
+    const res = await server.get('/api/calls?limit=lots');
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ field: 'limit' });
   });
 
   it('exports every stored call as CSV in the columns users know', async () => {
-    const res = await fetch(new URL('/api/calls/export', server.url));
+    const res = await server.get('/api/calls/export');
     expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
     expect(res.headers.get('content-disposition')).toMatch(/attachment; filename="calls-.*\.csv"/);
     const parsed = Papa.parse<string[]>((await res.text()).trim());
@@ -174,9 +178,7 @@ describe('the running server', () => {
       sids.push(form.CallSid!);
       expect((await postForm(server.url, form)).status).toBe(200);
     }
-    const rows = Papa.parse<string[]>(
-      (await (await fetch(new URL('/api/calls/export', server.url))).text()).trim(),
-    ).data;
+    const rows = Papa.parse<string[]>((await (await server.get('/api/calls/export')).text()).trim()).data;
     hostile.forEach(([, exported], i) => {
       const row = rows.find((r) => r[0] === sids[i])!;
       expect(row[4]).toBe(exported);

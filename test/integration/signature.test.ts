@@ -16,7 +16,7 @@ afterEach(async () => {
 });
 
 const stored = async (s: RunningServer) =>
-  ((await (await fetch(new URL('/api/dashboard', s.url))).json()) as Snapshot).totals.calls;
+  ((await (await s.get('/api/dashboard')).json()) as Snapshot).totals.calls;
 
 function post(s: RunningServer, form: Form, headers: Record<string, string>) {
   return fetch(webhookUrl(s.url), {
@@ -100,7 +100,7 @@ describe('signed callbacks only', () => {
     const { error } = (await res.json()) as { error: string };
     expect(error).toContain('SIGNALWIRE_SIGNING_KEY');
     expect(error).toContain('TWILIO_AUTH_TOKEN');
-    const page = await (await fetch(s.url)).text();
+    const page = await (await s.get('/')).text();
     expect(page).toContain('data-testid="notice"');
     expect(page).toContain('webhook signing is not configured');
     expect(s.logs.join('\n')).toMatch(/no SIGNALWIRE_SIGNING_KEY or TWILIO_AUTH_TOKEN/);
@@ -110,7 +110,7 @@ describe('signed callbacks only', () => {
     const s = await server({ SIGNALWIRE_SIGNING_KEY: '', WEBHOOK_SIGNATURE: 'off' });
     expect((await post(s, completedCall(), {})).status).toBe(200);
     expect(s.logs.join('\n')).toMatch(/signature checks are OFF/);
-    expect(await (await fetch(s.url)).text()).toContain('Signature checks are off');
+    expect(await (await s.get('/')).text()).toContain('Signature checks are off');
   });
 
   it('never writes a key, a token or a signature to the logs', async () => {

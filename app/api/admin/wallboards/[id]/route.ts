@@ -1,0 +1,28 @@
+import { getRuntime } from '@/lib/runtime';
+import { accountError, json, userOf } from '@/lib/auth/route';
+import { pairing } from '@/lib/auth/pairing';
+
+export const dynamic = 'force-dynamic';
+
+/** A new pairing code for this wallboard (a replaced TV, an expired code). */
+export async function POST(request: Request, ctx: { params: Promise<{ id: string }> }) {
+  const admin = userOf(request, 'admin');
+  if (admin instanceof Response) return admin;
+  const { id } = await ctx.params;
+  const renewed = await getRuntime().accounts.wallboards.renew(id);
+  if (!renewed) return json(404, { error: 'no such wallboard, or it is revoked' });
+  return json(200, { id, ...(await pairing(request, getRuntime().config, renewed.code, renewed.expiresAt)) });
+}
+
+/** Revokes the wallboard: its TV is signed out and its live connection closed. */
+export async function DELETE(request: Request, ctx: { params: Promise<{ id: string }> }) {
+  const admin = userOf(request, 'admin');
+  if (admin instanceof Response) return admin;
+  const { id } = await ctx.params;
+  try {
+    await getRuntime().accounts.revokeWallboard(id);
+  } catch (e) {
+    return accountError(e);
+  }
+  return json(200, { ok: true });
+}

@@ -1,0 +1,52 @@
+'use client';
+import { useState } from 'react';
+import { send } from './api';
+
+export function LoginForm({ next }: { next: string }) {
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(e: React.FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const form = new FormData(e.currentTarget);
+    setBusy(true);
+    setError(null);
+    try {
+      await send('POST', '/api/auth/sign-in/username', {
+        username: String(form.get('username') ?? '').trim(),
+        password: String(form.get('password') ?? ''),
+      });
+      // The server sends anyone holding a one-time password to the change-password page first.
+      window.location.assign(next);
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className="auth-card" onSubmit={submit} aria-label="Sign in">
+      <h1>Call wallboard</h1>
+      <label>
+        Username
+        <input name="username" autoComplete="username" required autoFocus />
+      </label>
+      <label>
+        Password
+        <input name="password" type="password" autoComplete="current-password" required />
+      </label>
+      {error ? (
+        <p className="auth-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      <button className="button button-primary" type="submit" disabled={busy}>
+        {busy ? 'Signing in…' : 'Sign in'}
+      </button>
+      <p className="auth-hint">
+        First start? The admin&apos;s one-time password is printed in the server&apos;s console. A TV?{' '}
+        <a href="/pair">Pair it with a code</a>.
+      </p>
+    </form>
+  );
+}

@@ -1,0 +1,150 @@
+// The gate every HTTP request passes before Next.js sees it (server.ts), and the same identity
+// check for socket.io handshakes: one place decides who is asking and what they may reach.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Auth } from './auth';
+import type { Wallboards } from './tv';
+import type { Config } from '../config';
+import { decide, isPublic, siteOrigin, type Principal } from './policy';
+import { securityHeaders } from '../security/headers';
+
+export const TV_COOKIE = 'wallboard_tv';
+/** Set by the gate on every request it lets through, after removing any the client sent. */
+export const PRINCIPAL_HEADER = 'x-wallboard-principal';
+const WEBHOOK = '/api/webhooks/call-status';
+
+export function cookieValue(header: string | null | undefined, name: string): string | null {
+  if (!header) return null;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+  }
+  return null;
+}
+
+export function toHeaders(raw: IncomingMessage['headers']): Headers {
+  const h = new Headers();
+  for (const [k, v] of Object.entries(raw)) {
+    if (v === undefined) continue;
+    for (const one of Array.isArray(v) ? v : [v]) h.append(k, one);
+  }
+  return h;
+}
+
+export interface Access {
+  /** Who sent these headers: a signed-in user, a paired TV, or nobody. */
+  resolve(headers: Headers): Promise<{ principal: Principal | null; setCookie: string[] }>;
+  /** Applies the policy; false when it answered the request itself. */
+  gate(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
+  /** The site's own origin as a browser on it would send it. */
+  originOf(req: IncomingMessage): string;
+}
+
+export function createAccess(auth: Auth, wallboards: Wallboards, config: Config, dev: boolean): Access {
+  const https = config.PUBLIC_URL?.startsWith('https:') ?? false;
+
+  function originOf(req: IncomingMessage): string {
+    return siteOrigin(toHeaders(req.headers), {
+      publicUrl: config.PUBLIC_URL,
+      trustProxy: config.TRUST_PROXY,
+    });
+  }
+
+  async function resolve(headers: Headers) {
+    const secret = cookieValue(headers.get('cookie'), TV_COOKIE);
+    if (secret) {
+      const tv = await wallboards.verify(secret);
+      if (tv) return { principal: { kind: 'tv', tvId: tv.id, name: tv.name } as Principal, setCookie: [] };
+    }
+    if (!headers.get('cookie')?.includes('wallboard.session_token'))
+      return { principal: null, setCookie: [] };
+    const result = await auth.api.getSession({ headers, returnHeaders: true });
+    const setCookie = result.headers.getSetCookie();
+    const s = result.response;
+    if (!s || s.user.banned) return { principal: null, setCookie };
+    const user = s.user as typeof s.user & { username?: string | null; mustChangePassword?: boolean };
+    return {
+      principal: {
+        kind: 'user',
+        userId: user.id,
+        sessionId: s.session.id,
+        username: user.username ?? user.name,
+        name: user.name,
+        role: user.role === 'admin' ? 'admin' : 'supervisor',
+        mustChangePassword: Boolean(user.mustChangePassword),
+      } as Principal,
+      setCookie,
+    };
+  }
+
+  function refuse(res: ServerResponse, status: number, error: string) {
+    res.statusCode = status;
+    res.setHeader('Content-Type', 'application/json');
+    res.setHeader('Cache-Control', 'no-store');
+    res.end(JSON.stringify({ error }));
+  }
+
+  async function gate(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    delete req.headers[PRINCIPAL_HEADER];
+    // Rate limits and session records key on this; only a trusted proxy may set it.
+    if (!config.TRUST_PROXY) req.headers['x-forwarded-for'] = req.socket.remoteAddress ?? '';
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname;
+    if (path === WEBHOOK) return true; // signed by the provider; no cookies, no pages
+
+    const security = securityHeaders({ dev, https });
+    for (const [k, v] of Object.entries(security.headers)) res.setHeader(k, v);
+    req.headers['content-security-policy'] = security.csp;
+
+    // CSRF: a state-changing request must come from a page of this site. Browsers send Origin
+    // with every cross-site POST (and Sec-Fetch-Site where they support it).
+    const method = req.method ?? 'GET';
+    if (!['GET', 'HEAD', 'OPTIONS'].includes(method)) {
+      const origin = req.headers.origin;
+      const site = req.headers['sec-fetch-site'];
+      if ((origin && origin !== originOf(req)) || (site && site !== 'same-origin' && site !== 'none')) {
+        refuse(res, 403, 'cross-site request refused');
+        return false;
+      }
+    }
+    if (isPublic(path)) return true;
+
+    let principal: Principal | null = null;
+    try {
+      const found = await resolve(toHeaders(req.headers));
+      principal = found.principal;
+      if (found.setCookie.length > 0) res.setHeader('Set-Cookie', found.setCookie);
+    } catch {
+      refuse(res, 503, 'sign-in is unavailable: the store cannot be reached');
+      return false;
+    }
+    const decision = decide(path, principal);
+    if (!decision.allow) {
+      if (decision.redirect && (method === 'GET' || method === 'HEAD')) {
+        const next = decision.redirect === '/login' ? `?next=${encodeURIComponent(path + url.search)}` : '';
+        res.statusCode = 303;
+        res.setHeader('Location', decision.redirect + next);
+        res.setHeader('Cache-Control', 'no-store');
+        res.end();
+      } else {
+        refuse(res, decision.status, decision.error);
+      }
+      return false;
+    }
+    if (principal)
+      req.headers[PRINCIPAL_HEADER] = Buffer.from(JSON.stringify(principal)).toString('base64url');
+    return true;
+  }
+
+  return { resolve, gate, originOf };
+}
+
+/** The principal the gate attached to a request (route handlers and pages). */
+export function principalFromHeaders(headers: Headers): Principal | null {
+  const v = headers.get(PRINCIPAL_HEADER);
+  if (!v) return null;
+  try {
+    return JSON.parse(Buffer.from(v, 'base64url').toString('utf8')) as Principal;
+  } catch {
+    return null;
+  }
+}

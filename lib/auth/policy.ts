@@ -1,0 +1,101 @@
+// Who may reach what. The custom server applies this to every HTTP request before Next.js sees
+// it, and test/integration/access.test.ts checks it against the build's own route list, so a new
+// route is refused to anonymous visitors unless it is added to PUBLIC_ROUTES below on purpose.
+
+export type Role = 'admin' | 'supervisor';
+
+export type Principal =
+  | {
+      kind: 'user';
+      userId: string;
+      sessionId: string;
+      username: string;
+      name: string;
+      role: Role;
+      /** Set on a generated password: everything but changing it is refused until it is changed. */
+      mustChangePassword: boolean;
+    }
+  /** A paired TV: views the board, nothing else. */
+  | { kind: 'tv'; tvId: string; name: string };
+
+/** Reachable without signing in, and what protects each instead. */
+export const PUBLIC_ROUTES: { path: string; prefix?: boolean; protectedBy: string }[] = [
+  { path: '/api/webhooks/call-status', protectedBy: 'the provider signature (SignalWire/Twilio HMAC)' },
+  { path: '/api/health', protectedBy: 'nothing: says only ok or unavailable, for balancers and monitors' },
+  { path: '/login', protectedBy: 'nothing: the sign-in page' },
+  { path: '/pair', protectedBy: 'nothing: the TV pairing page' },
+  { path: '/api/pair', protectedBy: 'a one-time pairing code an admin created, valid 15 minutes' },
+  {
+    path: '/api/auth/',
+    prefix: true,
+    protectedBy: 'Better Auth: sign-in (rate limited), sign-out; its admin endpoints check the admin role',
+  },
+  { path: '/_next/static/', prefix: true, protectedBy: 'nothing: compiled scripts and styles, no data' },
+  { path: '/favicon.ico', protectedBy: 'nothing' },
+  { path: '/api/bench/noop', protectedBy: 'off (404) unless BENCH_ROUTES=on; does nothing' },
+];
+
+export function isPublic(path: string): boolean {
+  return PUBLIC_ROUTES.some((r) => (r.prefix ? path.startsWith(r.path) : path === r.path));
+}
+
+/** What a signed-in principal needs beyond being signed in. */
+function requirement(path: string): 'any' | 'user' | 'admin' {
+  if (path === '/admin' || path.startsWith('/admin/') || path.startsWith('/api/admin/')) return 'admin';
+  // TVs view; exporting the numbers in bulk and account pages are for people.
+  if (path.startsWith('/api/calls/export') || path === '/account' || path.startsWith('/account/'))
+    return 'user';
+  if (path.startsWith('/api/account/')) return 'user';
+  return 'any';
+}
+
+export const PASSWORD_PAGE = '/account/password';
+const PASSWORD_CHANGE_PATHS = [PASSWORD_PAGE, '/api/account/password'];
+
+export type Decision =
+  { allow: true } | { allow: false; status: 401 | 403; error: string; redirect?: string };
+
+const isApi = (path: string) => path.startsWith('/api/');
+
+/** The decision for one request; `path` is the URL's pathname. */
+export function decide(path: string, principal: Principal | null): Decision {
+  if (isPublic(path)) return { allow: true };
+  if (!principal) {
+    return {
+      allow: false,
+      status: 401,
+      error: 'sign-in required',
+      redirect: isApi(path) ? undefined : '/login',
+    };
+  }
+  const need = requirement(path);
+  if (principal.kind === 'tv') {
+    if (need === 'any') return { allow: true };
+    return { allow: false, status: 403, error: 'a wallboard TV can only view the board' };
+  }
+  if (principal.mustChangePassword && !PASSWORD_CHANGE_PATHS.includes(path)) {
+    return {
+      allow: false,
+      status: 403,
+      error: 'change your one-time password first',
+      redirect: isApi(path) ? undefined : PASSWORD_PAGE,
+    };
+  }
+  if (need === 'admin' && principal.role !== 'admin') {
+    return { allow: false, status: 403, error: 'admins only' };
+  }
+  return { allow: true };
+}
+
+/** A `next` parameter is followed only to a path on this site, never to another origin. */
+export function safeNext(next: string | null | undefined): string {
+  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/';
+  return next;
+}
+
+/** The site's origin as a browser on it sees it: PUBLIC_URL's, else the request's Host. */
+export function siteOrigin(headers: Headers, opts: { publicUrl?: string; trustProxy: boolean }): string {
+  if (opts.publicUrl) return new URL(opts.publicUrl).origin;
+  const proto = (opts.trustProxy && headers.get('x-forwarded-proto')?.split(',')[0]?.trim()) || 'http';
+  return `${proto}://${headers.get('host') ?? 'localhost'}`;
+}

@@ -1,0 +1,48 @@
+// Small helpers the access-controlled route handlers share.
+import type { z } from 'zod';
+import { principalFromHeaders } from './access';
+import type { Principal } from './policy';
+import type { AccountError } from './accounts';
+
+export const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  Response.json(body, { status, headers: { 'Cache-Control': 'no-store', ...headers } });
+
+type User = Extract<Principal, { kind: 'user' }>;
+
+/** The signed-in person (not a TV); the gate has already applied the path's policy. */
+export function userOf(request: Request, role?: 'admin'): User | Response {
+  const p = principalFromHeaders(request.headers);
+  if (!p) return json(401, { error: 'sign-in required' });
+  if (p.kind !== 'user') return json(403, { error: 'a wallboard TV can only view the board' });
+  if (role && p.role !== role) return json(403, { error: 'admins only' });
+  return p;
+}
+
+/** A JSON body validated by `schema`; a 4xx naming the field otherwise. */
+export async function body<T extends z.ZodType>(request: Request, schema: T): Promise<z.infer<T> | Response> {
+  if (!(request.headers.get('content-type') ?? '').toLowerCase().startsWith('application/json')) {
+    return json(415, { error: 'send JSON (Content-Type: application/json)' });
+  }
+  let raw: unknown;
+  try {
+    raw = await request.json();
+  } catch {
+    return json(400, { error: 'the body is not valid JSON' });
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = issue.path.join('.') || 'body';
+    return json(400, { error: `${field}: ${issue.message}`, field });
+  }
+  return parsed.data;
+}
+
+export function accountError(e: unknown): Response {
+  // By name, not instanceof: the error comes from the server's copy of the module, not the bundle's.
+  if (e instanceof Error && e.name === 'AccountError') {
+    const err = e as AccountError;
+    return json(err.status, { error: err.message, field: err.field });
+  }
+  throw e;
+}
