@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CHROMIUM_ARGS, systemChromium } from './scripts/chromium.mjs';
-import { E2E_SIGNING_KEY } from './e2e/signing';
+import { ADMIN_STATE, E2E_ADMIN_PASSWORD, E2E_SIGNING_KEY } from './e2e/signing';
 
 const PORT = Number(process.env.E2E_PORT ?? 3917);
 // A fresh store for every run, so the board starts empty and its numbers can be checked exactly.
@@ -29,6 +29,11 @@ export default defineConfig({
       args: CHROMIUM_ARGS,
     },
   },
+  projects: [
+    // Signs in through the real login page once; the board specs reuse that session.
+    { name: 'sign-in', testMatch: /sign-in\.setup\.ts/ },
+    { name: 'chromium', dependencies: ['sign-in'], use: { storageState: ADMIN_STATE } },
+  ],
   webServer: {
     command: 'node --import tsx server.ts',
     url: `http://127.0.0.1:${PORT}/api/health`,
@@ -44,6 +49,7 @@ export default defineConfig({
       DATABASE_URL: `file:${dbFile}`,
       LOG_LEVEL: 'warn',
       SIGNALWIRE_SIGNING_KEY: E2E_SIGNING_KEY,
+      ADMIN_PASSWORD: E2E_ADMIN_PASSWORD,
     },
   },
 });

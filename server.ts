@@ -13,7 +13,7 @@ import { registerRuntime } from './lib/runtime';
 import { createAuth } from './lib/auth/auth';
 import { ensureFirstAdmin, sessionSecret } from './lib/auth/bootstrap';
 import { Wallboards } from './lib/auth/tv';
-import { createAccess } from './lib/auth/access';
+import { createAccess, WEBHOOK_PATH } from './lib/auth/access';
 import { createAccounts } from './lib/auth/accounts';
 
 async function main() {
@@ -53,6 +53,11 @@ async function main() {
   const handle = app.getRequestHandler();
 
   const http = createServer((req, res) => {
+    // The webhook answers to its signature, not to sessions: straight to its handler.
+    if (req.url?.split('?')[0] === WEBHOOK_PATH) {
+      void handle(req, res);
+      return;
+    }
     access.gate(req, res).then(
       (pass) => {
         if (pass) void handle(req, res);

@@ -36,7 +36,7 @@ export function LoginForm({ next }: { next: string }) {
         <input name="password" type="password" autoComplete="current-password" required />
       </label>
       {error ? (
-        <p className="auth-error" role="alert">
+        <p className="auth-error" role="alert" data-testid="auth-error">
           {error}
         </p>
       ) : null}

@@ -57,7 +57,7 @@ export function PairForm() {
         />
       </label>
       {error ? (
-        <p className="auth-error" role="alert">
+        <p className="auth-error" role="alert" data-testid="auth-error">
           {error}
         </p>
       ) : null}

@@ -48,7 +48,7 @@ export function PasswordForm({ mustChange, username }: { mustChange: boolean; us
         <input name="confirm" type="password" autoComplete="new-password" minLength={12} required />
       </label>
       {error ? (
-        <p className="auth-error" role="alert">
+        <p className="auth-error" role="alert" data-testid="auth-error">
           {error}
         </p>
       ) : null}

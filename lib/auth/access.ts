@@ -10,7 +10,12 @@ import { securityHeaders } from '../security/headers';
 export const TV_COOKIE = 'wallboard_tv';
 /** Set by the gate on every request it lets through, after removing any the client sent. */
 export const PRINCIPAL_HEADER = 'x-wallboard-principal';
-const WEBHOOK = '/api/webhooks/call-status';
+export const WEBHOOK_PATH = '/api/webhooks/call-status';
+
+/** The TV's cookie. 400 days is the longest a browser keeps one; every page load renews it. */
+export function tvCookie(secret: string, secure: boolean): string {
+  return `${TV_COOKIE}=${secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${400 * 86400}${secure ? '; Secure' : ''}`;
+}
 
 export function cookieValue(header: string | null | undefined, name: string): string | null {
   if (!header) return null;
@@ -89,7 +94,7 @@ export function createAccess(auth: Auth, wallboards: Wallboards, config: Config,
     if (!config.TRUST_PROXY) req.headers['x-forwarded-for'] = req.socket.remoteAddress ?? '';
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname;
-    if (path === WEBHOOK) return true; // signed by the provider; no cookies, no pages
+    if (path === WEBHOOK_PATH) return true; // signed by the provider; no cookies, no pages
 
     const security = securityHeaders({ dev, https });
     for (const [k, v] of Object.entries(security.headers)) res.setHeader(k, v);
@@ -112,7 +117,12 @@ export function createAccess(auth: Auth, wallboards: Wallboards, config: Config,
     try {
       const found = await resolve(toHeaders(req.headers));
       principal = found.principal;
-      if (found.setCookie.length > 0) res.setHeader('Set-Cookie', found.setCookie);
+      const setCookie = [...found.setCookie];
+      // A paired TV stays signed in for as long as its wallboard is not revoked.
+      if (principal?.kind === 'tv' && method === 'GET' && !path.startsWith('/api/')) {
+        setCookie.push(tvCookie(cookieValue(req.headers.cookie, TV_COOKIE)!, https));
+      }
+      if (setCookie.length > 0) res.setHeader('Set-Cookie', setCookie);
     } catch {
       refuse(res, 503, 'sign-in is unavailable: the store cannot be reached');
       return false;

@@ -32,10 +32,10 @@ async function freePort(): Promise<number> {
 }
 
 /** Signs in through Better Auth's endpoint, as the login page does; returns the session cookie. */
-export async function signIn(url: string, username: string, password: string): Promise<string> {
+export async function signIn(url: string, username: string, password: string, origin = url): Promise<string> {
   const res = await fetch(new URL('/api/auth/sign-in/username', url), {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', Origin: new URL(url).origin },
+    headers: { 'Content-Type': 'application/json', Origin: new URL(origin).origin },
     body: JSON.stringify({ username, password }),
   });
   if (!res.ok) throw new Error(`sign-in as ${username} failed: ${res.status} ${await res.text()}`);
@@ -82,7 +82,9 @@ export async function startServer(
     await new Promise((r) => setTimeout(r, 50));
   }
   const cookie =
-    opts.signIn === false ? '' : await signIn(url, 'admin', opts.env?.ADMIN_PASSWORD ?? ADMIN_PASSWORD);
+    opts.signIn === false
+      ? ''
+      : await signIn(url, 'admin', opts.env?.ADMIN_PASSWORD ?? ADMIN_PASSWORD, opts.env?.PUBLIC_URL);
   const server: RunningServer = {
     url,
     cookie,

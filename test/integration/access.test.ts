@@ -194,7 +194,10 @@ describe('wallboard TVs', () => {
   it('view the board and its live feed, but cannot export or change anything', async () => {
     const tv = await pairTv('Floor 1');
     expect((await send('GET', '/api/dashboard', tv.cookie)).status).toBe(200);
-    expect((await send('GET', '/', tv.cookie)).status).toBe(200);
+    const page = await send('GET', '/', tv.cookie);
+    expect(page.status).toBe(200);
+    // Each page load renews the TV's cookie, so it never lapses while the wallboard is valid.
+    expect(page.headers.getSetCookie().join()).toMatch(/wallboard_tv=.*Max-Age=34560000/);
     expect((await send('GET', '/api/calls/export', tv.cookie)).status).toBe(403);
     expect((await send('GET', '/admin', tv.cookie)).status).toBe(403);
     expect((await send('POST', '/api/admin/wallboards', tv.cookie, { name: 'x' })).status).toBe(403);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { getRuntime } from '@/lib/runtime';
-import { TV_COOKIE } from '@/lib/auth/access';
+import { tvCookie } from '@/lib/auth/access';
 import { body, json } from '@/lib/auth/route';
 
 export const dynamic = 'force-dynamic';
@@ -15,8 +15,6 @@ export async function POST(request: Request) {
   const tv = await accounts.wallboards.pair(input.code);
   if (!tv)
     return json(400, { error: 'code: unknown, used or expired; ask an admin for a new one', field: 'code' });
-  const secure = config.PUBLIC_URL?.startsWith('https://') ? '; Secure' : '';
-  // 400 days is the longest a browser keeps a cookie; every board load renews it (see the gate).
-  const cookie = `${TV_COOKIE}=${tv.secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${400 * 86400}${secure}`;
+  const cookie = tvCookie(tv.secret, config.PUBLIC_URL?.startsWith('https://') ?? false);
   return json(200, { name: tv.name }, { 'Set-Cookie': cookie });
 }
