@@ -4,11 +4,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { io as connect } from 'socket.io-client';
 
-const { url, clients: count } = workerData;
+const { url, clients: count, cookie } = workerData;
 const now = () => performance.timeOrigin + performance.now();
 const arrivals = new Map();
 const sockets = Array.from({ length: count }, () => {
-  const s = connect(url, { transports: ['websocket'], reconnection: false });
+  const s = connect(url, { transports: ['websocket'], reconnection: false, extraHeaders: { cookie } });
   s.on('calls', (updates) => {
     const at = now();
     for (const u of updates) {

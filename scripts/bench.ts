@@ -93,7 +93,7 @@ async function ingestVersusNoop(server: RunningServer, label: string) {
 async function liveLatency(server: RunningServer) {
   const CLIENTS = 50;
   const worker = new Worker(new URL('./bench-clients.mjs', import.meta.url), {
-    workerData: { url: server.url, clients: CLIENTS },
+    workerData: { url: server.url, clients: CLIENTS, cookie: server.cookie },
   });
   const message = () => new Promise<Record<string, unknown>>((r) => worker.once('message', r));
   await message(); // every client connected
@@ -149,11 +149,11 @@ async function liveLatency(server: RunningServer) {
   };
 }
 
-async function timed(url: string, runs: number) {
+async function timed(url: string, cookie: string, runs: number) {
   const ms: number[] = [];
   for (let i = 0; i < runs + 2; i++) {
     const t = performance.now();
-    const res = await fetch(url);
+    const res = await fetch(url, { headers: { cookie } });
     await res.arrayBuffer();
     if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
     if (i >= 2) ms.push(performance.now() - t);
@@ -172,7 +172,7 @@ async function exportCsv(server: RunningServer) {
   let peak = baseline;
   const sampler = setInterval(() => (peak = Math.max(peak, rssMb(pid))), 20);
   const t = performance.now();
-  const res = await fetch(`${server.url}/api/calls/export`);
+  const res = await fetch(`${server.url}/api/calls/export`, { headers: { cookie: server.cookie } });
   let lines = 0;
   for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
     for (const byte of chunk) if (byte === 10) lines++;
@@ -189,7 +189,10 @@ async function dashboard(server: RunningServer) {
     args: CHROMIUM_ARGS,
   });
   try {
-    const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+    const [name, value] = server.cookie.split('=') as [string, string];
+    await context.addCookies([{ name, value, url: server.url }]);
+    const page = await context.newPage();
     await page.addInitScript(() => {
       const w = window as unknown as { __longest: number };
       w.__longest = 0;
@@ -292,8 +295,8 @@ async function main() {
       met: full.ingest.rps >= 0.9 * empty.ingest.rps && full.ingest.errors === 0,
     });
 
-    const stats = await timed(`${server.url}/api/dashboard`, 20);
-    const health = await timed(`${server.url}/api/health`, 20);
+    const stats = await timed(`${server.url}/api/dashboard`, server.cookie, 20);
+    const health = await timed(`${server.url}/api/health`, '', 20);
     rows.push({
       measure: `Stats: KPIs + charts + rows (GET /api/dashboard), ${fmt(STORED)} stored`,
       result: `p50 ${fmt(stats.p50, 1)} ms, max ${fmt(stats.max, 1)} ms`,

@@ -26,7 +26,10 @@ export async function seed(url: string, total: number, days = 28, batchSize = 50
         if (!v.ok) throw new Error(v.message);
         batch.push({ callback: v.callback, receivedAt: at });
       }
-      await db.write.$transaction((tx) => ingestBatch(tx, db.provider, batch), { timeout: 600_000, maxWait: 60_000 });
+      await db.write.$transaction((tx) => ingestBatch(tx, db.provider, batch), {
+        timeout: 600_000,
+        maxWait: 60_000,
+      });
       done += n;
       if (progress) process.stdout.write(`\rseeded ${done.toLocaleString('en-US')} calls`);
     }
