@@ -253,6 +253,10 @@ async function main() {
   const databaseUrl = `file:${join(mkdtempSync(join(tmpdir(), 'wallboard-bench-')), 'bench.db')}`;
   const env = { BENCH_ROUTES: 'on', LOG_LEVEL: 'warn', SIGNALWIRE_SIGNING_KEY: KEY };
   let server = await startServer({ databaseUrl, env });
+  // On a failure, what the server said last.
+  process.on('exit', (code) => {
+    if (code !== 0) console.error(`server log (last lines):\n${server.logs.slice(-15).join('\n')}`);
+  });
   try {
     log(`server up on a fresh SQLite store; ${LOAD_SECONDS} s per load run, 32 connections`);
     const empty = await ingestVersusNoop(server, 'empty store');
@@ -347,4 +351,7 @@ async function main() {
   );
 }
 
-await main();
+await main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

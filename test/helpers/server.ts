@@ -73,7 +73,10 @@ export async function startServer(
   const deadline = Date.now() + 45_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${logs.join('\n')}`);
-    if (Date.now() > deadline) throw new Error(`server did not start:\n${logs.join('\n')}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`server did not start:\n${logs.join('\n')}`);
+    }
     const ok = await fetch(`${url}/api/health`).then(
       (r) => r.ok,
       () => false,
@@ -81,10 +84,16 @@ export async function startServer(
     if (ok) break;
     await new Promise((r) => setTimeout(r, 50));
   }
-  const cookie =
-    opts.signIn === false
-      ? ''
-      : await signIn(url, 'admin', opts.env?.ADMIN_PASSWORD ?? ADMIN_PASSWORD, opts.env?.PUBLIC_URL);
+  let cookie = '';
+  if (opts.signIn !== false) {
+    try {
+      cookie = await signIn(url, 'admin', opts.env?.ADMIN_PASSWORD ?? ADMIN_PASSWORD, opts.env?.PUBLIC_URL);
+    } catch (e) {
+      // Never leave a server running behind a failed start.
+      child.kill('SIGKILL');
+      throw e;
+    }
+  }
   const server: RunningServer = {
     url,
     cookie,
