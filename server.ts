@@ -53,8 +53,10 @@ async function main() {
   const handle = app.getRequestHandler();
 
   const http = createServer((req, res) => {
-    // The webhook answers to its signature, not to sessions: straight to its handler.
-    if (req.url?.split('?')[0] === WEBHOOK_PATH) {
+    // The webhook answers to its signature, not to sessions: straight to its handler. So does
+    // the benchmark's do-nothing route, so that the two are compared on the same path.
+    const path = req.url?.split('?')[0];
+    if (path === WEBHOOK_PATH || (path === '/api/bench/noop' && config.BENCH_ROUTES === 'on')) {
       void handle(req, res);
       return;
     }
