@@ -295,7 +295,7 @@ async function main() {
       measure: `Flat with history: ingest with ${fmt(STORED)} stored`,
       result: `${fmt(full.ingest.rps)}/s (${fmt(full.ingest.p50)} / ${fmt(full.ingest.p99)} ms)`,
       reference: `empty store: ${fmt(empty.ingest.rps)}/s (ratio ${fmt(full.ingest.rps / empty.ingest.rps, 2)})`,
-      budget: 'within 10%',
+      budget: 'no more than 10% slower (≥ 0.9×)',
       met: full.ingest.rps >= 0.9 * empty.ingest.rps && full.ingest.errors === 0,
     });
 

@@ -2,6 +2,7 @@
 // migrations and prisma/<provider>/schema.prisma. Usage: npm run migration:new -- <name>
 import { mkdirSync, writeFileSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { pendingMigrationSql } from '../lib/db/migrate';
 import { PROVIDERS, scratchAdapter } from '../lib/db/adapters';
@@ -15,10 +16,19 @@ if (!name) {
 for (const provider of PROVIDERS) {
   const base = join('prisma', provider);
   const dir = join(base, 'migrations');
+  // The wasm engine cannot read a PostgreSQL catalog back through the pg adapter ("Column type
+  // 'char' could not be deserialized"), so for PostgreSQL the difference is taken between the
+  // schema as last committed and the schema now. schema.test.ts proves the folder still builds
+  // exactly the models.
+  const committed =
+    provider === 'postgresql' && existsSync(join(dir, 'migration_lock.toml'))
+      ? execFileSync('git', ['show', `HEAD:${join(base, 'schema.prisma')}`], { encoding: 'utf8' })
+      : undefined;
   const sql = await pendingMigrationSql(
     join(base, 'schema.prisma'),
     dir,
     scratchAdapter(provider, mkdtempSync(join(tmpdir(), 'migration-'))),
+    committed,
   );
   if (!sql.trim() || /^-- This is an empty migration/.test(sql.trim())) {
     console.log(`${provider}: schema matches the migrations, nothing to write`);

@@ -25,11 +25,8 @@ export const PUBLIC_ROUTES: { path: string; prefix?: boolean; protectedBy: strin
   { path: '/login', protectedBy: 'nothing: the sign-in page' },
   { path: '/pair', protectedBy: 'nothing: the TV pairing page' },
   { path: '/api/pair', protectedBy: 'a one-time pairing code an admin created, valid 15 minutes' },
-  {
-    path: '/api/auth/',
-    prefix: true,
-    protectedBy: 'Better Auth: sign-in (rate limited), sign-out; its admin endpoints check the admin role',
-  },
+  { path: '/api/auth/sign-in/username', protectedBy: 'the password; 10 attempts a minute per address' },
+  { path: '/api/auth/sign-out', protectedBy: 'nothing: ends the session it is sent with' },
   { path: '/_next/static/', prefix: true, protectedBy: 'nothing: compiled scripts and styles, no data' },
   { path: '/favicon.ico', protectedBy: 'nothing' },
   { path: '/api/bench/noop', protectedBy: 'off (404) unless BENCH_ROUTES=on; does nothing' },

@@ -134,16 +134,24 @@ export async function applyMigrations(
   });
 }
 
-/** SQL that takes a database at the end of the migrations folder to the schema file. */
+/**
+ * SQL that takes a database at the end of the migrations folder to the schema file, or, given
+ * `fromSchema` (an earlier schema's text), from that schema to the schema file.
+ */
 export async function pendingMigrationSql(
   schemaPath: string,
   migrationsDir: string,
   adapter: SqlMigrationAwareDriverAdapterFactory,
+  fromSchema?: string,
 ): Promise<string> {
   return withEngine(schemaPath, adapter, async (engine) => {
     const list = migrationsList(migrationsDir);
     const result = await engine.diff({
-      from: list.migrationDirectories.length ? { tag: 'migrations', ...list } : { tag: 'empty' },
+      from: fromSchema
+        ? { tag: 'schemaDatamodel', files: [{ path: schemaPath, content: fromSchema }] }
+        : list.migrationDirectories.length
+          ? { tag: 'migrations', ...list }
+          : { tag: 'empty' },
       to: {
         tag: 'schemaDatamodel',
         files: [{ path: schemaPath, content: readFileSync(schemaPath, 'utf8') }],

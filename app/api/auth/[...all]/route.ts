@@ -2,6 +2,25 @@ import { getRuntime } from '@/lib/runtime';
 
 export const dynamic = 'force-dynamic';
 
-// Better Auth's own endpoints: sign-in, sign-out, session; its admin endpoints check the role.
-const handle = (request: Request) => getRuntime().auth.handler(request);
+/**
+ * Only the Better Auth endpoints the pages use are reachable over HTTP; everything else
+ * (its admin, session-listing and profile endpoints) is used from the server, through the
+ * product's own routes, or not at all.
+ */
+const EXPOSED = new Set(['/api/auth/sign-in/username', '/api/auth/sign-out']);
+
+async function handle(request: Request): Promise<Response> {
+  const path = new URL(request.url).pathname;
+  if (request.method !== 'POST' || !EXPOSED.has(path)) {
+    return Response.json({ error: 'not found' }, { status: 404 });
+  }
+  const response = await getRuntime().auth.handler(request);
+  if (!response.ok || path !== '/api/auth/sign-in/username') return response;
+  // The session token belongs in the httpOnly cookie only, never where page scripts can read it.
+  const body = (await response.json()) as { token?: unknown; user?: { id?: string; name?: string } };
+  const headers = new Headers(response.headers);
+  headers.delete('content-length');
+  return Response.json({ ok: true, user: { name: body.user?.name } }, { status: response.status, headers });
+}
+
 export { handle as GET, handle as POST };
