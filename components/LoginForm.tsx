@@ -16,7 +16,8 @@ export function LoginForm({ next }: { next: string }) {
         username: String(form.get('username') ?? '').trim(),
         password: String(form.get('password') ?? ''),
       });
-      // The server sends anyone holding a one-time password to the change-password page first.
+      // A full load, not a client-side route change: the session just changed and the server decides
+      // where it leads (the board, or the password page for a one-time password).
       window.location.assign(next);
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));

@@ -22,11 +22,12 @@ export function PairForm() {
   // A scanned QR code carries the code in the fragment, which never reaches a server log.
   useEffect(() => {
     const fromLink = window.location.hash.slice(1);
-    if (fromLink) {
-      history.replaceState(null, '', window.location.pathname);
-      setCode(fromLink);
-      void pair(fromLink);
-    }
+    if (!fromLink) return;
+    history.replaceState(null, '', window.location.pathname);
+    send('POST', '/api/pair', { code: fromLink }).then(
+      () => window.location.replace('/'),
+      (err: unknown) => setError(err instanceof Error ? err.message : String(err)),
+    );
   }, []);
 
   return (

@@ -21,6 +21,9 @@ export function PasswordForm({ mustChange, username }: { mustChange: boolean; us
         currentPassword: String(form.get('currentPassword') ?? ''),
         newPassword: next,
       });
+      // A full load, not a client-side route change: the session just changed and the server decides
+      // where it leads (the board, or the password page for a one-time password).
+      // eslint-disable-next-line @next/next/no-location-assign-relative-destination
       window.location.assign('/');
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));

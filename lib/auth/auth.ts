@@ -32,10 +32,10 @@ export function createAuth(db: Database, config: Config, secret: string, log: Lo
     database: prismaAdapter(db.write, { provider: db.provider }),
     telemetry: { enabled: false },
     // State-changing requests must come from a page of this site (Origin / Fetch Metadata).
-    trustedOrigins: (request) => [
-      config.PUBLIC_URL ? new URL(config.PUBLIC_URL).origin : null,
-      request && new URL(request.url).origin,
-    ],
+    trustedOrigins: (request) =>
+      request
+        ? [siteOrigin(request.headers, { publicUrl: config.PUBLIC_URL, trustProxy: config.TRUST_PROXY })]
+        : [],
     emailAndPassword: {
       enabled: true,
       // Accounts are created by an admin, never by visitors.

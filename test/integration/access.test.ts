@@ -166,7 +166,11 @@ describe('roles', () => {
     }
     // Better Auth's own endpoints beyond sign-in and sign-out are not reachable at all.
     for (const path of ['/api/auth/admin/create-user', '/api/auth/admin/set-role', '/api/auth/update-user']) {
-      const res = await send('POST', path, cookie, { email: 'mallory@users.invalid', role: 'admin', userId: 'x' });
+      const res = await send('POST', path, cookie, {
+        email: 'mallory@users.invalid',
+        role: 'admin',
+        userId: 'x',
+      });
       expect(res.status, path).toBe(404);
     }
     expect((await send('GET', '/api/auth/get-session', cookie)).status).toBe(404);
