@@ -13,8 +13,9 @@ import { registerRuntime } from './lib/runtime';
 import { createAuth } from './lib/auth/auth';
 import { ensureFirstAdmin, sessionSecret } from './lib/auth/bootstrap';
 import { Wallboards } from './lib/auth/tv';
-import { createAccess, WEBHOOK_PATH } from './lib/auth/access';
+import { createAccess, PRINCIPAL_HEADER, WEBHOOK_PATH } from './lib/auth/access';
 import { createAccounts } from './lib/auth/accounts';
+import { siteOrigin } from './lib/auth/policy';
 
 async function main() {
   let config;
@@ -41,7 +42,7 @@ async function main() {
   const dev = config.NEXT_DEV;
   const auth = createAuth(db, config, await sessionSecret(db.write, config.AUTH_SECRET), log);
   const wallboards = new Wallboards(db.write);
-  const access = createAccess(auth, wallboards, config, dev);
+  const access = createAccess(auth, wallboards, config, dev, log);
   const first = await ensureFirstAdmin(auth, db.write, {
     username: config.ADMIN_USERNAME,
     password: config.ADMIN_PASSWORD,
@@ -57,6 +58,7 @@ async function main() {
     // the benchmark's do-nothing route, so that the two are compared on the same path.
     const path = req.url?.split('?')[0];
     if (path === WEBHOOK_PATH || (path === '/api/bench/noop' && config.BENCH_ROUTES === 'on')) {
+      delete req.headers[PRINCIPAL_HEADER];
       void handle(req, res);
       return;
     }
@@ -71,18 +73,21 @@ async function main() {
       },
     );
   });
-  const publicHost = config.PUBLIC_URL ? new URL(config.PUBLIC_URL).host : null;
   const realtime = await attachRealtime(http, {
     databaseUrl: config.DATABASE_URL,
     redisUrl: config.REDIS_URL,
     log,
-    async authorize(headers, origin, host) {
+    async authorize(headers, origin) {
       // Cross-site WebSocket hijacking: a page elsewhere cannot open the feed with our cookies.
       if (origin) {
         const from = URL.canParse(origin) ? new URL(origin).host : '';
-        if (from !== (publicHost ?? host)) return null;
+        const site = siteOrigin(headers, { publicUrl: config.PUBLIC_URL, trustProxy: config.TRUST_PROXY });
+        if (from !== new URL(site).host) return null;
       }
-      return (await access.resolve(headers)).principal;
+      const { principal } = await access.resolve(headers, true);
+      // A one-time password opens nothing but the page that changes it.
+      if (principal?.kind === 'user' && principal.mustChangePassword) return null;
+      return principal;
     },
   });
   const accounts = createAccounts(auth, db.write, wallboards, {

@@ -1,10 +1,13 @@
 import { headers } from 'next/headers';
+import { notFound } from 'next/navigation';
 import { getRuntime } from '@/lib/runtime';
 import { principalFromHeaders } from '@/lib/auth/access';
 import { AdminPanel } from '@/components/AdminPanel';
 
 export default async function AdminPage() {
   const principal = principalFromHeaders(await headers());
+  // The gate already requires an admin; this page does not rely on it alone.
+  if (principal?.kind !== 'user' || principal.role !== 'admin') notFound();
   const { accounts } = getRuntime();
   const [users, wallboards] = await Promise.all([accounts.list(), accounts.wallboards.list()]);
   return (

@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Auth } from './auth';
 import type { Wallboards } from './tv';
 import type { Config } from '../config';
+import type { Logger } from '../log';
 import { decide, isPublic, siteOrigin, type Principal } from './policy';
 import { securityHeaders } from '../security/headers';
 
@@ -21,7 +22,13 @@ export function cookieValue(header: string | null | undefined, name: string): st
   if (!header) return null;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim());
+      } catch {
+        return null; // a malformed cookie is no cookie, not an error
+      }
+    }
   }
   return null;
 }
@@ -36,15 +43,51 @@ export function toHeaders(raw: IncomingMessage['headers']): Headers {
 }
 
 export interface Access {
-  /** Who sent these headers: a signed-in user, a paired TV, or nobody. */
-  resolve(headers: Headers): Promise<{ principal: Principal | null; setCookie: string[] }>;
+  /**
+   * Who sent these headers: a signed-in user, a paired TV, or nobody. `fresh` skips the short
+   * cache of TV tokens (socket.io handshakes and rechecks: a revoked TV must not reconnect).
+   */
+  resolve(headers: Headers, fresh?: boolean): Promise<{ principal: Principal | null; setCookie: string[] }>;
   /** Applies the policy; false when it answered the request itself. */
   gate(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
   /** The site's own origin as a browser on it would send it. */
   originOf(req: IncomingMessage): string;
 }
 
-export function createAccess(auth: Auth, wallboards: Wallboards, config: Config, dev: boolean): Access {
+/**
+ * The address rate limits and session records key on. Only a trusted proxy may name it, and only
+ * its own hop counts: the rightmost X-Forwarded-For entry is the one the proxy appended, the ones
+ * before it are whatever the client sent.
+ */
+export function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
+  const socket = req.socket.remoteAddress ?? '';
+  if (!trustProxy) return socket;
+  const hops = String(req.headers['x-forwarded-for'] ?? '')
+    .split(',')
+    .map((h) => h.trim())
+    .filter(Boolean);
+  return hops.at(-1) ?? socket;
+}
+
+/** The pathname decoded; null when it is malformed or decodes into a traversal or a separator. */
+export function decodedPath(pathname: string): string | null {
+  let path: string;
+  try {
+    path = decodeURIComponent(pathname);
+  } catch {
+    return null;
+  }
+  if (path !== pathname && /\/\.\.?(\/|$)|\\|\/\/|[\x00-\x1f]/.test(path)) return null;
+  return path;
+}
+
+export function createAccess(
+  auth: Auth,
+  wallboards: Wallboards,
+  config: Config,
+  dev: boolean,
+  log: Logger,
+): Access {
   const https = config.PUBLIC_URL?.startsWith('https:') ?? false;
 
   function originOf(req: IncomingMessage): string {
@@ -54,10 +97,10 @@ export function createAccess(auth: Auth, wallboards: Wallboards, config: Config,
     });
   }
 
-  async function resolve(headers: Headers) {
+  async function resolve(headers: Headers, fresh = false) {
     const secret = cookieValue(headers.get('cookie'), TV_COOKIE);
     if (secret) {
-      const tv = await wallboards.verify(secret);
+      const tv = await wallboards.verify(secret, fresh);
       if (tv) return { principal: { kind: 'tv', tvId: tv.id, name: tv.name } as Principal, setCookie: [] };
     }
     if (!headers.get('cookie')?.includes('wallboard.session_token'))
@@ -90,11 +133,15 @@ export function createAccess(auth: Auth, wallboards: Wallboards, config: Config,
 
   async function gate(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     delete req.headers[PRINCIPAL_HEADER];
-    // Rate limits and session records key on this; only a trusted proxy may set it.
-    if (!config.TRUST_PROXY) req.headers['x-forwarded-for'] = req.socket.remoteAddress ?? '';
+    req.headers['x-forwarded-for'] = clientAddress(req, config.TRUST_PROXY);
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const path = url.pathname;
-    if (path === WEBHOOK_PATH) return true; // signed by the provider; no cookies, no pages
+    if (url.pathname === WEBHOOK_PATH) return true; // signed by the provider; no cookies, no pages
+    // Decide on the path as Next.js will route it: it decodes %-escapes, so /%61dmin is /admin.
+    const path = decodedPath(url.pathname);
+    if (path === null) {
+      refuse(res, 400, 'malformed path');
+      return false;
+    }
 
     const security = securityHeaders({ dev, https });
     for (const [k, v] of Object.entries(security.headers)) res.setHeader(k, v);
@@ -123,7 +170,8 @@ export function createAccess(auth: Auth, wallboards: Wallboards, config: Config,
         setCookie.push(tvCookie(cookieValue(req.headers.cookie, TV_COOKIE)!, https));
       }
       if (setCookie.length > 0) res.setHeader('Set-Cookie', setCookie);
-    } catch {
+    } catch (err) {
+      log.error({ err: String(err) }, 'session check failed');
       refuse(res, 503, 'sign-in is unavailable: the store cannot be reached');
       return false;
     }

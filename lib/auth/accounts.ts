@@ -120,6 +120,14 @@ export function createAccounts(auth: Auth, db: Db, wallboards: Wallboards, disco
       return { setCookie };
     },
 
+    /** A new pairing code; the TV that held the wallboard is signed out and disconnected. */
+    async renewWallboard(id: string) {
+      const renewed = await wallboards.renew(id);
+      if (!renewed) throw new AccountError(404, 'no such wallboard, or it is revoked');
+      disconnect.tv(id);
+      return renewed;
+    },
+
     async revokeWallboard(id: string) {
       const done = await wallboards.revoke(id);
       if (!done) throw new AccountError(404, 'no such wallboard, or already revoked');

@@ -39,9 +39,9 @@ export function isPublic(path: string): boolean {
 /** What a signed-in principal needs beyond being signed in. */
 function requirement(path: string): 'any' | 'user' | 'admin' {
   if (path === '/admin' || path.startsWith('/admin/') || path.startsWith('/api/admin/')) return 'admin';
-  // TVs view; exporting the numbers in bulk and account pages are for people.
-  if (path.startsWith('/api/calls/export') || path === '/account' || path.startsWith('/account/'))
-    return 'user';
+  // TVs view the board (its snapshot and live feed); paging through the calls or exporting them
+  // in bulk, and account pages, are for people.
+  if (path.startsWith('/api/calls') || path === '/account' || path.startsWith('/account/')) return 'user';
   if (path.startsWith('/api/account/')) return 'user';
   return 'any';
 }
@@ -86,13 +86,25 @@ export function decide(path: string, principal: Principal | null): Decision {
 
 /** A `next` parameter is followed only to a path on this site, never to another origin. */
 export function safeNext(next: string | null | undefined): string {
-  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/';
-  return next;
+  if (!next || !next.startsWith('/') || /[\x00-\x20\\]/.test(next)) return '/';
+  const base = 'http://wallboard.invalid';
+  let url: URL;
+  try {
+    url = new URL(next, base);
+  } catch {
+    return '/';
+  }
+  return url.origin === base ? url.pathname + url.search + url.hash : '/';
 }
 
-/** The site's origin as a browser on it sees it: PUBLIC_URL's, else the request's Host. */
+/**
+ * The site's origin as a browser on it sees it: PUBLIC_URL's, else the request's Host (and, with
+ * TRUST_PROXY, the proxy's X-Forwarded-Proto/Host), as the webhook's signature check does.
+ */
 export function siteOrigin(headers: Headers, opts: { publicUrl?: string; trustProxy: boolean }): string {
   if (opts.publicUrl) return new URL(opts.publicUrl).origin;
-  const proto = (opts.trustProxy && headers.get('x-forwarded-proto')?.split(',')[0]?.trim()) || 'http';
-  return `${proto}://${headers.get('host') ?? 'localhost'}`;
+  const forwarded = (name: string) =>
+    opts.trustProxy ? headers.get(name)?.split(',')[0]?.trim() : undefined;
+  const proto = forwarded('x-forwarded-proto') || 'http';
+  return `${proto}://${forwarded('x-forwarded-host') || headers.get('host') || 'localhost'}`;
 }

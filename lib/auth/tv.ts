@@ -50,14 +50,18 @@ export class Wallboards {
     return { id, code, expiresAt };
   }
 
-  /** A new pairing code for a wallboard that is not revoked (a TV replaced, a code that expired). */
+  /**
+   * A new pairing code for a wallboard that is not revoked (a TV replaced, a code that expired).
+   * The TV paired before is signed out: only the TV that uses the new code holds the wallboard.
+   */
   async renew(id: string): Promise<{ code: string; expiresAt: Date } | null> {
     const code = newPairingCode();
     const expiresAt = new Date(Date.now() + PAIRING_TTL_MS);
     const { count } = await this.db.wallboard.updateMany({
       where: { id, revokedAt: null },
-      data: { codeHash: sha256(code), codeExpiresAt: expiresAt },
+      data: { codeHash: sha256(code), codeExpiresAt: expiresAt, secretHash: null, pairedAt: null },
     });
+    this.cache.clear();
     return count === 1 ? { code, expiresAt } : null;
   }
 
@@ -88,10 +92,10 @@ export class Wallboards {
   }
 
   /** The TV a cookie secret belongs to, or null when unknown or revoked. */
-  async verify(secret: string): Promise<{ id: string; name: string } | null> {
+  async verify(secret: string, fresh = false): Promise<{ id: string; name: string } | null> {
     const key = sha256(secret);
     const hit = this.cache.get(key);
-    if (hit && Date.now() - hit.at < CACHE_MS) return hit.tv;
+    if (!fresh && hit && Date.now() - hit.at < CACHE_MS) return hit.tv;
     const row = await this.db.wallboard.findUnique({ where: { secretHash: key } });
     const tv = row && !row.revokedAt ? { id: row.id, name: row.name } : null;
     if (this.cache.size > 1_000) this.cache.clear();

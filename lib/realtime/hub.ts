@@ -33,11 +33,7 @@ interface Options {
   redisUrl?: string;
   log: Logger;
   /** Who the handshake's cookies belong to; null refuses the connection. */
-  authorize(
-    headers: Headers,
-    origin: string | undefined,
-    host: string | undefined,
-  ): Promise<Principal | null>;
+  authorize(headers: Headers, origin: string | undefined): Promise<Principal | null>;
 }
 
 const roomsOf = (p: Principal) =>
@@ -67,7 +63,7 @@ export async function attachRealtime(http: HttpServer, opts: Options): Promise<R
   io.use((socket, next) => {
     const req = socket.request;
     opts
-      .authorize(headersOf(req.headers), req.headers.origin, req.headers.host)
+      .authorize(headersOf(req.headers), req.headers.origin)
       .then((principal) => {
         if (!principal) return next(new Error(UNAUTHORIZED));
         socket.data.principal = principal;
@@ -82,7 +78,7 @@ export async function attachRealtime(http: HttpServer, opts: Options): Promise<R
   // Sessions expire, are signed out or revoked elsewhere: check this instance's connections again.
   const recheck = setInterval(() => {
     for (const socket of io.of('/').sockets.values()) {
-      opts.authorize(headersOf(socket.request.headers), undefined, undefined).then(
+      opts.authorize(headersOf(socket.request.headers), undefined).then(
         (p) => {
           if (!p) socket.disconnect(true);
         },

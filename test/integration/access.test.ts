@@ -59,6 +59,7 @@ async function supervisor(username: string): Promise<string> {
   const first = await signIn(server.url, username, oneTimePassword);
   // A one-time password opens nothing but the change-password page.
   expect((await send('GET', '/api/dashboard', first)).status).toBe(403);
+  await expect(socketFor(first)).rejects.toThrow('unauthorized');
   const page = await send('GET', '/', first);
   expect(page.status).toBe(303);
   expect(page.headers.get('location')).toBe('/account/password');
@@ -178,6 +179,14 @@ describe('roles', () => {
       users: { username: string }[];
     };
     expect(users.users.map((u) => u.username)).not.toContain('mallory');
+    // Encoded paths are judged as Next.js routes them: /%61dmin is /admin.
+    // (The URL parser already folds /%2e%2e/admin into /admin.)
+    for (const path of ['/%61dmin', '/%61pi/admin/users', '/api/%61dmin/users', '/%2e%2e/admin']) {
+      expect((await send('GET', path, cookie)).status, path).toBe(403);
+    }
+    for (const path of ['/_next/static/..%2F..%2Fadmin', '/a%5C..%5Cadmin', '/%E0']) {
+      expect((await send('GET', path, cookie)).status, path).toBe(400);
+    }
   });
 
   it('ends a removed user’s session and live connection', async () => {
@@ -206,6 +215,8 @@ describe('wallboard TVs', () => {
     expect((await send('GET', '/admin', tv.cookie)).status).toBe(403);
     expect((await send('POST', '/api/admin/wallboards', tv.cookie, { name: 'x' })).status).toBe(403);
     expect((await send('POST', '/api/account/password', tv.cookie, {})).status).toBe(403);
+    expect((await send('GET', '/api/calls?limit=5000', tv.cookie)).status).toBe(403);
+    expect((await send('GET', '/%61dmin', tv.cookie)).status).toBe(403);
     const html = await (await send('GET', '/', tv.cookie)).text();
     expect(html).not.toContain('data-testid="export-csv"');
     (await socketFor(tv.cookie)).close();
@@ -221,6 +232,20 @@ describe('wallboard TVs', () => {
     expect(Date.now() - started).toBeLessThan(5_000);
     expect((await send('GET', '/api/dashboard', tv.cookie)).status).toBe(401);
     await expect(socketFor(tv.cookie)).rejects.toThrow('unauthorized');
+  });
+
+  it('hand the wallboard to a new TV with a new code, signing the old one out', async () => {
+    const old = await pairTv('Floor 3');
+    const socket = await socketFor(old.cookie);
+    const gone = new Promise<string>((r) => socket.once('disconnect', r));
+    const renewed = await send('POST', `/api/admin/wallboards/${old.id}`, server.cookie);
+    expect(renewed.status).toBe(200);
+    expect(await gone).toBe('io server disconnect');
+    expect((await send('GET', '/api/dashboard', old.cookie)).status).toBe(401);
+    const { code } = (await renewed.json()) as { code: string };
+    const paired = await send('POST', '/api/pair', '', { code });
+    const cookie = paired.headers.getSetCookie()[0]!.split(';')[0]!;
+    expect((await send('GET', '/api/dashboard', cookie)).status).toBe(200);
   });
 });
 

@@ -9,9 +9,15 @@ export async function POST(request: Request, ctx: { params: Promise<{ id: string
   const admin = userOf(request, 'admin');
   if (admin instanceof Response) return admin;
   const { id } = await ctx.params;
-  const renewed = await getRuntime().accounts.wallboards.renew(id);
-  if (!renewed) return json(404, { error: 'no such wallboard, or it is revoked' });
-  return json(200, { id, ...(await pairing(request, getRuntime().config, renewed.code, renewed.expiresAt)) });
+  try {
+    const renewed = await getRuntime().accounts.renewWallboard(id);
+    return json(200, {
+      id,
+      ...(await pairing(request, getRuntime().config, renewed.code, renewed.expiresAt)),
+    });
+  } catch (e) {
+    return accountError(e);
+  }
 }
 
 /** Revokes the wallboard: its TV is signed out and its live connection closed. */

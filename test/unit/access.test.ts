@@ -1,0 +1,88 @@
+// The pure parts of access control: redirects after sign-in, paths, client addresses.
+import { describe, expect, it } from 'vitest';
+import type { IncomingMessage } from 'node:http';
+import { clientAddress, cookieValue, decodedPath } from '@/lib/auth/access';
+import { decide, safeNext } from '@/lib/auth/policy';
+
+describe('safeNext', () => {
+  it('keeps paths on this site', () => {
+    expect(safeNext('/')).toBe('/');
+    expect(safeNext('/admin?tab=tv#x')).toBe('/admin?tab=tv#x');
+  });
+  it('never leads to another site', () => {
+    for (const next of [
+      '//evil.example',
+      '/\\evil.example',
+      '/\t/evil.example',
+      '/\n/evil.example',
+      'https://evil.example',
+      'javascript:alert(1)',
+      '',
+      null,
+    ]) {
+      expect(safeNext(next), String(next)).toBe('/');
+    }
+  });
+});
+
+describe('decodedPath', () => {
+  it('decodes as the router does', () => {
+    expect(decodedPath('/%61dmin')).toBe('/admin');
+    expect(decodedPath('/api/dashboard')).toBe('/api/dashboard');
+  });
+  it('refuses malformed escapes and encoded traversal or separators', () => {
+    for (const p of ['/%E0', '/%2e%2e/admin', '/a/%2E/b', '/x%2F%2Fy', '/a%5Cb', '/a%00b']) {
+      expect(decodedPath(p), p).toBeNull();
+    }
+  });
+});
+
+describe('clientAddress', () => {
+  const req = (xff: string | undefined) =>
+    ({
+      socket: { remoteAddress: '10.0.0.1' },
+      headers: xff ? { 'x-forwarded-for': xff } : {},
+    }) as unknown as IncomingMessage;
+  it('is the socket address unless a proxy is trusted', () => {
+    expect(clientAddress(req('1.2.3.4'), false)).toBe('10.0.0.1');
+  });
+  it('behind a trusted proxy, is the hop the proxy appended, not what the client claimed', () => {
+    expect(clientAddress(req('6.6.6.6, 203.0.113.9'), true)).toBe('203.0.113.9');
+    expect(clientAddress(req(undefined), true)).toBe('10.0.0.1');
+  });
+});
+
+describe('cookieValue', () => {
+  it('ignores a malformed cookie instead of failing the request', () => {
+    expect(cookieValue('wallboard_tv=%E0; other=1', 'wallboard_tv')).toBeNull();
+    expect(cookieValue('a=1; wallboard_tv=abc', 'wallboard_tv')).toBe('abc');
+  });
+});
+
+describe('decide', () => {
+  const tv = { kind: 'tv', tvId: 't', name: 'TV' } as const;
+  const supervisor = {
+    kind: 'user',
+    userId: 'u',
+    sessionId: 's',
+    username: 'sam',
+    name: 'Sam',
+    role: 'supervisor',
+    mustChangePassword: false,
+  } as const;
+  it('lets a TV view the board only', () => {
+    expect(decide('/', tv).allow).toBe(true);
+    expect(decide('/api/dashboard', tv).allow).toBe(true);
+    for (const p of ['/api/calls', '/api/calls/export', '/admin', '/api/admin/users', '/account/password']) {
+      expect(decide(p, tv).allow, p).toBe(false);
+    }
+  });
+  it('keeps admin paths from supervisors and sends a one-time password to the password page', () => {
+    expect(decide('/admin', supervisor)).toMatchObject({ allow: false, status: 403 });
+    expect(decide('/api/calls/export', supervisor).allow).toBe(true);
+    expect(decide('/', { ...supervisor, mustChangePassword: true })).toMatchObject({
+      allow: false,
+      redirect: '/account/password',
+    });
+  });
+});
