@@ -1,5 +1,6 @@
 'use client';
-import { useRef } from 'react';
+import { useRef, useState } from 'react';
+import { CallDetail } from './CallDetail';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { CallRow } from '@/lib/calls/types';
 import { bandOf, formatCallTime, formatDuration, formatMos } from '@/lib/calls/format';
@@ -8,9 +9,11 @@ import { useRem } from './useRem';
 
 const STATUS_LABEL: Record<string, string> = { 'no-answer': 'no answer', 'in-progress': 'in progress' };
 
-export function CallTable({ calls }: { calls: CallRow[] }) {
+/** `details`: a row opens every callback of its call (people, not TVs: they have no pointer). */
+export function CallTable({ calls, details }: { calls: CallRow[]; details: boolean }) {
   const scroller = useRef<HTMLDivElement>(null);
   const timeZone = useTimeZone();
+  const [open, setOpen] = useState<string | null>(null);
   // Rows have one fixed height (2.6rem, see globals.css), so none needs measuring in the browser.
   const rowHeight = Math.round(useRem() * 2.6);
   // Only the rows in view are in the DOM, however many the board keeps.
@@ -51,6 +54,16 @@ export function CallTable({ calls }: { calls: CallRow[] }) {
                 data-call-sid={c.callSid}
                 data-index={item.index}
                 style={{ transform: `translateY(${item.start}px)`, height: rowHeight }}
+                {...(details
+                  ? {
+                      tabIndex: 0,
+                      title: 'Every callback of this call',
+                      onClick: () => setOpen(c.callSid),
+                      onKeyDown: (e: React.KeyboardEvent) => {
+                        if (e.key === 'Enter') setOpen(c.callSid);
+                      },
+                    }
+                  : {})}
               >
                 <span suppressHydrationWarning>{formatCallTime(c.startedAt, timeZone)}</span>
                 <span>{c.from ?? '–'}</span>
@@ -66,6 +79,9 @@ export function CallTable({ calls }: { calls: CallRow[] }) {
           })}
         </div>
       </div>
+      {open && details ? (
+        <CallDetail callSid={open} timeZone={timeZone} onClose={() => setOpen(null)} />
+      ) : null}
     </section>
   );
 }

@@ -56,7 +56,7 @@ export function Dashboard({
       ) : null}
       <KpiTiles totals={board.totals} />
       <div className="board-body">
-        <CallTable calls={board.calls} />
+        <CallTable calls={board.calls} details={viewer.kind === 'user'} />
         <section className="charts" aria-label="Charts">
           <TimeCharts series={timeCharts.series} bucketMs={timeCharts.bucketMs} />
           <DistributionCharts totals={distributionCharts.totals} />

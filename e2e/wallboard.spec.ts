@@ -82,6 +82,30 @@ test('an empty board fills live as callbacks arrive, and its numbers match what 
   await expect(page.getByTestId('chart-mos-time').locator('.recharts-line-curve')).toHaveCount(1);
 });
 
+test('a call opens every callback received for it, in arrival order, retries and late ones marked', async ({
+  page,
+}) => {
+  await page.goto('/');
+  await page.locator(`[data-call-sid="${calls[1]!.CallSid}"]`).click();
+  const detail = page.getByTestId('call-detail');
+  await expect(detail).toBeVisible();
+  const events = detail.getByTestId('call-event');
+  await expect(events).toHaveCount(2);
+  await expect(events.nth(0)).toHaveAttribute('data-status', 'completed');
+  await expect(events.nth(1)).toHaveAttribute('data-status', 'ringing');
+  await expect(events.nth(1).getByTestId('event-late')).toBeVisible();
+  await expect(events.nth(0)).toContainText(calls[1]!.CallSid!); // raw fields, as received
+  await expect(events.nth(0)).toContainText('AudioInMos');
+  await page.screenshot({ path: 'e2e/screenshots/call-detail.png' });
+  await detail.getByRole('button', { name: 'Close' }).click();
+  await expect(detail).toHaveCount(0);
+
+  await page.locator(`[data-call-sid="${calls[0]!.CallSid}"]`).click();
+  await expect(page.getByTestId('call-detail').getByTestId('event-duplicates')).toHaveText(
+    'delivered 2× (1 duplicate absorbed)',
+  );
+});
+
 test('the first paint comes from the server, before any script runs', async ({ request }) => {
   const html = await (await request.get('/')).text();
   expect(html).toContain(`data-call-sid="${calls[4]!.CallSid}"`);

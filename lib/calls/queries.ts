@@ -4,7 +4,7 @@ import { emptyTally, MINUTE_MS } from './tally';
 
 const HOUR_MS = 60 * MINUTE_MS;
 import { bucketFor, MAX_POINTS } from './series';
-import type { CallRow, SeriesPoint, Snapshot, Tally } from './types';
+import type { CallEventRow, CallHistory, CallRow, SeriesPoint, Snapshot, Tally } from './types';
 
 type TallyColumn = (typeof ROLLUP_COLUMNS)[number];
 type TallyRecord = Record<TallyColumn, number | bigint | null>;
@@ -30,6 +30,8 @@ export interface Queries {
   snapshot(): Promise<Snapshot>;
   recentCalls(limit: number): Promise<CallRow[]>;
   callsAfter(eventId: number, limit: number): Promise<CallRow[]>;
+  /** Every callback received for one call, in arrival order. */
+  history(callSid: string): Promise<CallHistory>;
   ping(): Promise<void>;
 }
 
@@ -88,6 +90,37 @@ export function createQueries(db: Database, dashboardRows: number): Queries {
         take: limit,
       });
       return rows.map(toRow);
+    },
+    async history(callSid) {
+      const [call, events] = await Promise.all([
+        db.read.call.findUnique({ where: { callSid } }),
+        // Ids are handed out in commit order, and commits follow arrival order.
+        db.read.callEvent.findMany({ where: { callSid }, orderBy: { id: 'asc' } }),
+      ]);
+      let latest = -Infinity;
+      const rows: CallEventRow[] = events.map((e) => {
+        const at = e.timestamp?.getTime() ?? null;
+        const outOfOrder = at !== null && at < latest;
+        if (at !== null) latest = Math.max(latest, at);
+        let raw: Record<string, string> = {};
+        try {
+          raw = JSON.parse(e.raw) as Record<string, string>;
+        } catch {
+          raw = { raw: e.raw };
+        }
+        return {
+          id: e.id,
+          status: e.status,
+          sequence: e.sequence,
+          timestamp: e.timestamp?.toISOString() ?? null,
+          receivedAt: e.receivedAt.toISOString(),
+          deliveries: e.deliveries,
+          applied: e.applied,
+          outOfOrder,
+          raw,
+        };
+      });
+      return { call: call ? toRow(call) : null, events: rows };
     },
     async ping() {
       await db.read.$queryRawUnsafe('SELECT 1');

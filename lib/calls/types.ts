@@ -51,3 +51,28 @@ export interface CallUpdate {
   /** What the change adds to the tallies, per minute bucket (epoch ms). */
   changes: { bucket: number; delta: Tally }[];
 }
+
+/** One distinct callback of a call, as received. */
+export interface CallEventRow {
+  id: number;
+  status: string;
+  sequence: number | null;
+  /** The provider's Timestamp, ISO. */
+  timestamp: string | null;
+  /** When the first delivery arrived, ISO. */
+  receivedAt: string;
+  /** 1 + the retries of this same CallSid and CallStatus that were absorbed. */
+  deliveries: number;
+  /** False when it arrived after a later status and so changed nothing. */
+  applied: boolean;
+  /** Its Timestamp is earlier than that of a callback received before it. */
+  outOfOrder: boolean;
+  /** Every field exactly as received. */
+  raw: Record<string, string>;
+}
+
+export interface CallHistory {
+  call: CallRow | null;
+  /** In arrival order. */
+  events: CallEventRow[];
+}

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { startServer, type RunningServer } from '../helpers/server';
 import { completedCall, postForm, TEST_KEY, webhookUrl } from '../helpers/callbacks';
 import { bodySignature, formSignature } from '@/lib/callbacks/signature';
-import type { CallRow, CallUpdate, Snapshot } from '@/lib/calls/types';
+import type { CallHistory, CallRow, CallUpdate, Snapshot } from '@/lib/calls/types';
 
 let server: RunningServer;
 let socket: Socket;
@@ -103,6 +103,22 @@ describe('the running server', () => {
     expect(after.mosSumCenti - before.mosSumCenti).toBe(320);
     const { calls } = await json<{ calls: CallRow[] }>('/api/calls?limit=50');
     expect(calls.filter((c) => c.callSid === form.CallSid).map((c) => c.status)).toEqual(['completed']);
+
+    // The call's history: each distinct callback once, in arrival order, retries and lateness marked.
+    const history = await json<CallHistory>(`/api/calls/${form.CallSid}/events`);
+    expect(history.call?.status).toBe('completed');
+    expect(
+      history.events.map((e) => ({ status: e.status, deliveries: e.deliveries, applied: e.applied })),
+    ).toEqual([
+      { status: 'completed', deliveries: 3, applied: true },
+      { status: 'in-progress', deliveries: 1, applied: false },
+    ]);
+    expect(history.events[0]!.raw).toMatchObject({
+      CallSid: form.CallSid,
+      CallDuration: '600',
+      AudioInMos: '3.2',
+    });
+    expect((await server.get('/api/calls/no-such-call/events')).status).toBe(404);
   });
 
   it.each([

@@ -1,0 +1,14 @@
+import { getRuntime } from '@/lib/runtime';
+import { json } from '@/lib/auth/route';
+
+export const dynamic = 'force-dynamic';
+
+/** Every callback received for one call, raw fields included, in arrival order. */
+export async function GET(_request: Request, ctx: { params: Promise<{ sid: string }> }) {
+  const { sid } = await ctx.params;
+  if (sid.length === 0 || sid.length > 128)
+    return json(400, { error: 'sid: 1 to 128 characters', field: 'sid' });
+  const history = await getRuntime().queries.history(sid);
+  if (!history.call && history.events.length === 0) return json(404, { error: 'no such call' });
+  return json(200, history);
+}
