@@ -10,10 +10,17 @@ interface TileProps {
   note?: string;
 }
 
-function Tile({ id, label, value, tone, note }: TileProps) {
+function Tile({ id, label, value, tone, note, asOf }: TileProps & { asOf: string | null }) {
   return (
     <div className={`tile ${tone ? `tone-${tone}` : ''}`} data-testid={`kpi-${id}`}>
-      <div className="tile-label">{label}</div>
+      <div className="tile-label">
+        {label}
+        {asOf ? (
+          <span className="tile-asof" data-testid={`kpi-${id}-asof`}>
+            as of {asOf}
+          </span>
+        ) : null}
+      </div>
       <div className="tile-value" data-testid={`kpi-${id}-value`}>
         {value}
       </div>
@@ -22,14 +29,16 @@ function Tile({ id, label, value, tone, note }: TileProps) {
   );
 }
 
-export function KpiTiles({ totals }: { totals: Tally }) {
+/** `asOf`: hh:mm:ss at which the figures were last known current, shown on every tile. */
+export function KpiTiles({ totals, asOf }: { totals: Tally; asOf: string | null }) {
   const k = kpis(totals);
   const band = bandOf(k.averageMos);
   return (
     <section className="tiles" aria-label="Totals">
-      <Tile id="total-calls" label="Calls" value={formatCount(k.totalCalls)} />
-      <Tile id="talk-minutes" label="Talk minutes" value={formatMinutes(k.talkMinutes)} />
+      <Tile id="total-calls" label="Calls" value={formatCount(k.totalCalls)} asOf={asOf} />
+      <Tile id="talk-minutes" label="Talk minutes" value={formatMinutes(k.talkMinutes)} asOf={asOf} />
       <Tile
+        asOf={asOf}
         id="average-mos"
         label="Average MOS"
         value={formatMos(k.averageMos)}
@@ -37,12 +46,14 @@ export function KpiTiles({ totals }: { totals: Tally }) {
         note={band ? band.label : `${formatCount(totals.mosCount)} calls with MOS`}
       />
       <Tile
+        asOf={asOf}
         id="success-rate"
         label="Success rate"
         value={formatPercent(k.successRate)}
         note={`${formatCount(totals.completed)} of ${formatCount(totals.finished)} finished`}
       />
       <Tile
+        asOf={asOf}
         id="failed-calls"
         label="Failed"
         value={formatCount(k.failedCalls)}

@@ -150,12 +150,25 @@ test('a board that loses its connection says so, then catches up on what it miss
 }) => {
   await page.goto('/');
   await expect(page.getByTestId('connection')).toHaveText('Live');
+  await expect(page.getByTestId('kpi-total-calls-asof')).toHaveText(/^as of \d\d:\d\d:\d\d$/);
   await context.setOffline(true);
   await expect(page.getByTestId('connection')).not.toHaveText('Live');
+  // Said at a size readable from across the room, with the moment the figures date from.
+  const banner = page.getByTestId('stale-banner');
+  await expect(banner).toBeVisible();
+  await expect(banner).toContainText('Connection lost');
+  const frozen = (await page.getByTestId('kpi-total-calls-asof').textContent())!;
+  await expect(banner).toContainText(`Figures ${frozen}.`);
+  expect(
+    await banner.locator('strong').evaluate((el) => parseFloat(getComputedStyle(el).fontSize)),
+  ).toBeGreaterThanOrEqual(40);
+  mkdirSync('e2e/screenshots', { recursive: true });
+  await page.screenshot({ path: 'e2e/screenshots/connection-lost.png' });
   const missed = { ...calls[0]!, CallSid: randomUUID(), Timestamp: new Date().toUTCString() };
   await post(request, missed);
   await context.setOffline(false);
   await expect(page.getByTestId('connection')).toHaveText('Live', { timeout: 20_000 });
+  await expect(page.getByTestId('stale-banner')).toHaveCount(0);
   await expect(page.locator(`[data-call-sid="${missed.CallSid}"]`)).toBeVisible();
   await expect(kpi(page, 'total-calls')).toHaveText('6');
 });

@@ -50,3 +50,6 @@ export function formatCallTime(iso: string, timeZone: string, now = new Date()):
   if (f.day.format(d) === f.day.format(now)) return time;
   return `${f.date.format(d)} ${time}`;
 }
+
+/** hh:mm:ss in the given zone, 24-hour. */
+export const formatClock = (at: number | Date, timeZone: string) => formattersFor(timeZone).time.format(at);
