@@ -13,7 +13,7 @@ import { registerRuntime } from './lib/runtime';
 import { createAuth } from './lib/auth/auth';
 import { ensureFirstAdmin, sessionSecret } from './lib/auth/bootstrap';
 import { Wallboards } from './lib/auth/tv';
-import { createAccess, PRINCIPAL_HEADER, WEBHOOK_PATH } from './lib/auth/access';
+import { createAccess } from './lib/auth/access';
 import { createAccounts } from './lib/auth/accounts';
 import { siteOrigin } from './lib/auth/policy';
 
@@ -54,14 +54,6 @@ async function main() {
   const handle = app.getRequestHandler();
 
   const http = createServer((req, res) => {
-    // The webhook answers to its signature, not to sessions: straight to its handler. So does
-    // the benchmark's do-nothing route, so that the two are compared on the same path.
-    const path = req.url?.split('?')[0];
-    if (path === WEBHOOK_PATH || (path === '/api/bench/noop' && config.BENCH_ROUTES === 'on')) {
-      delete req.headers[PRINCIPAL_HEADER];
-      void handle(req, res);
-      return;
-    }
     access.gate(req, res).then(
       (pass) => {
         if (pass) void handle(req, res);

@@ -89,8 +89,21 @@ export function useLiveBoard(initial: Snapshot, maxRows: number) {
       setConnection(attempt > OFFLINE_AFTER_ATTEMPTS ? 'offline' : 'reconnecting');
     });
     socket.on('connect_error', (err) => {
-      if (err.message === UNAUTHORIZED) return signedOut();
       setConnection((c) => (c === 'connecting' || c === 'live' ? 'reconnecting' : c));
+      if (err.message !== UNAUTHORIZED) return;
+      // Refused by the server, which socket.io does not retry. Signed out: reload to sign in. Else
+      // (a proxy that changes the Origin, say) say so and try again later rather than reload in a loop.
+      void fetch('/api/dashboard', { cache: 'no-store' }).then(
+        (res) => {
+          void res.body?.cancel();
+          if (res.status === 401 || res.status === 403) return signedOut();
+          setConnection('offline');
+          if (!cancelled) retry = setTimeout(() => socket.connect(), 10_000);
+        },
+        () => {
+          if (!cancelled) retry = setTimeout(() => socket.connect(), 10_000);
+        },
+      );
     });
 
     return () => {

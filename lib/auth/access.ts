@@ -12,6 +12,7 @@ export const TV_COOKIE = 'wallboard_tv';
 /** Set by the gate on every request it lets through, after removing any the client sent. */
 export const PRINCIPAL_HEADER = 'x-wallboard-principal';
 export const WEBHOOK_PATH = '/api/webhooks/call-status';
+const BENCH_NOOP_PATH = '/api/bench/noop';
 
 /** The TV's cookie. 400 days is the longest a browser keeps one; every page load renews it. */
 export function tvCookie(secret: string, secure: boolean): string {
@@ -135,7 +136,11 @@ export function createAccess(
     delete req.headers[PRINCIPAL_HEADER];
     req.headers['x-forwarded-for'] = clientAddress(req, config.TRUST_PROXY);
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname === WEBHOOK_PATH) return true; // signed by the provider; no cookies, no pages
+    // Signed by the provider: no cookies, no pages. The benchmark's do-nothing route takes the same
+    // path, so that the two are compared like for like.
+    if (url.pathname === WEBHOOK_PATH || (url.pathname === BENCH_NOOP_PATH && config.BENCH_ROUTES === 'on')) {
+      return true;
+    }
     // Decide on the path as Next.js will route it: it decodes %-escapes, so /%61dmin is /admin.
     const path = decodedPath(url.pathname);
     if (path === null) {

@@ -7,6 +7,7 @@ import { createClient } from 'redis';
 import type { Logger } from '../log';
 import type { CallUpdate } from '../calls/types';
 import type { Principal } from '../auth/policy';
+import { toHeaders } from '../auth/access';
 import { SOCKET_PATH, UNAUTHORIZED, type ClientToServer, type ServerToClient } from './events';
 
 interface SocketData {
@@ -39,15 +40,6 @@ interface Options {
 const roomsOf = (p: Principal) =>
   p.kind === 'tv' ? [`tv:${p.tvId}`] : [`user:${p.userId}`, `session:${p.sessionId}`];
 
-function headersOf(raw: Record<string, string | string[] | undefined>): Headers {
-  const h = new Headers();
-  for (const [k, v] of Object.entries(raw)) {
-    if (v === undefined) continue;
-    for (const one of Array.isArray(v) ? v : [v]) h.append(k, one);
-  }
-  return h;
-}
-
 /**
  * socket.io on the same HTTP server and port as Next.js. With several instances, an adapter
  * carries each instance's events to the dashboards connected to every other one: Redis when
@@ -63,7 +55,7 @@ export async function attachRealtime(http: HttpServer, opts: Options): Promise<R
   io.use((socket, next) => {
     const req = socket.request;
     opts
-      .authorize(headersOf(req.headers), req.headers.origin)
+      .authorize(toHeaders(req.headers), req.headers.origin)
       .then((principal) => {
         if (!principal) return next(new Error(UNAUTHORIZED));
         socket.data.principal = principal;
@@ -78,7 +70,7 @@ export async function attachRealtime(http: HttpServer, opts: Options): Promise<R
   // Sessions expire, are signed out or revoked elsewhere: check this instance's connections again.
   const recheck = setInterval(() => {
     for (const socket of io.of('/').sockets.values()) {
-      opts.authorize(headersOf(socket.request.headers), undefined).then(
+      opts.authorize(toHeaders(socket.request.headers), undefined).then(
         (p) => {
           if (!p) socket.disconnect(true);
         },
