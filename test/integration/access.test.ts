@@ -189,6 +189,32 @@ describe('roles', () => {
     }
   });
 
+  it('resets a password to a new one-time one and changes a role, ending the user’s sessions', async () => {
+    const cookie = await supervisor('pat');
+    const list = (await (await send('GET', '/api/admin/users', server.cookie)).json()) as {
+      users: { id: string; username: string }[];
+    };
+    const pat = list.users.find((u) => u.username === 'pat')!;
+    const reset = await send('PATCH', `/api/admin/users/${pat.id}`, server.cookie, { resetPassword: true });
+    expect(reset.status).toBe(200);
+    const { oneTimePassword } = (await reset.json()) as { oneTimePassword: string };
+    expect((await send('GET', '/api/dashboard', cookie)).status).toBe(401);
+    await expect(signIn(server.url, 'pat', 'pat-own-password')).rejects.toThrow(/401/);
+    const again = await signIn(server.url, 'pat', oneTimePassword);
+    expect((await send('GET', '/api/dashboard', again)).status).toBe(403); // must change it first
+    expect((await send('PATCH', `/api/admin/users/${pat.id}`, server.cookie, { role: 'admin' })).status).toBe(
+      200,
+    );
+    expect((await send('GET', '/api/account/password', again)).status).toBe(401);
+    // The acting admin cannot demote themselves, and a role must be one of the two.
+    const me = list.users.find((u) => u.username === 'admin')!;
+    expect(
+      (await send('PATCH', `/api/admin/users/${me.id}`, server.cookie, { role: 'supervisor' })).status,
+    ).toBe(409);
+    const bad = await send('PATCH', `/api/admin/users/${pat.id}`, server.cookie, { role: 'owner' });
+    expect(bad.status).toBe(400);
+  });
+
   it('ends a removed user’s session and live connection', async () => {
     const cookie = await supervisor('rita');
     const socket = await socketFor(cookie);
