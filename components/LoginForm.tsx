@@ -1,6 +1,7 @@
 'use client';
 import { useState } from 'react';
 import { send } from './api';
+import { FormStatus } from './FormStatus';
 
 export function LoginForm({ next }: { next: string }) {
   const [error, setError] = useState<string | null>(null);
@@ -36,14 +37,7 @@ export function LoginForm({ next }: { next: string }) {
         Password
         <input name="password" type="password" autoComplete="current-password" required />
       </label>
-      {error ? (
-        <p className="auth-error" role="alert" data-testid="auth-error">
-          {error}
-        </p>
-      ) : null}
-      <button className="button button-primary" type="submit" disabled={busy}>
-        {busy ? 'Signing in…' : 'Sign in'}
-      </button>
+      <FormStatus error={error} busy={busy} label="Sign in" busyLabel="Signing in…" />
       <p className="auth-hint">
         First start? The admin&apos;s one-time password is printed in the server&apos;s console. A TV?{' '}
         <a href="/pair">Pair it with a code</a>.

@@ -1,6 +1,7 @@
 'use client';
 import { useEffect, useState } from 'react';
 import { send } from './api';
+import { FormStatus } from './FormStatus';
 
 export function PairForm() {
   const [code, setCode] = useState('');
@@ -57,14 +58,7 @@ export function PairForm() {
           autoFocus
         />
       </label>
-      {error ? (
-        <p className="auth-error" role="alert" data-testid="auth-error">
-          {error}
-        </p>
-      ) : null}
-      <button className="button button-primary" type="submit" disabled={busy}>
-        {busy ? 'Pairing…' : 'Pair'}
-      </button>
+      <FormStatus error={error} busy={busy} label="Pair" busyLabel="Pairing…" />
     </form>
   );
 }

@@ -1,6 +1,7 @@
 'use client';
 import { useState } from 'react';
 import { send } from './api';
+import { FormStatus } from './FormStatus';
 
 export function PasswordForm({ mustChange, username }: { mustChange: boolean; username: string }) {
   const [error, setError] = useState<string | null>(null);
@@ -50,14 +51,7 @@ export function PasswordForm({ mustChange, username }: { mustChange: boolean; us
         New password again
         <input name="confirm" type="password" autoComplete="new-password" minLength={12} required />
       </label>
-      {error ? (
-        <p className="auth-error" role="alert" data-testid="auth-error">
-          {error}
-        </p>
-      ) : null}
-      <button className="button button-primary" type="submit" disabled={busy}>
-        {busy ? 'Saving…' : 'Save password'}
-      </button>
+      <FormStatus error={error} busy={busy} label="Save password" busyLabel="Saving…" />
     </form>
   );
 }
