@@ -16,6 +16,21 @@ import { Wallboards } from './lib/auth/tv';
 import { createAccess } from './lib/auth/access';
 import { createAccounts } from './lib/auth/accounts';
 import { siteOrigin } from './lib/auth/policy';
+import { IngestCounters } from './lib/calls/health';
+import { ensureRollups, saveSettings } from './lib/calls/stored-settings';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** The build running: RELEASE if set, else Next.js's build id. */
+function releaseOf(dev: boolean): string {
+  if (process.env.RELEASE) return process.env.RELEASE;
+  if (dev) return 'dev';
+  try {
+    return readFileSync(join(process.cwd(), '.next', 'BUILD_ID'), 'utf8').trim();
+  } catch {
+    return 'unknown';
+  }
+}
 
 async function main() {
   let config;
@@ -31,6 +46,7 @@ async function main() {
   const log = createLogger(config.LOG_LEVEL);
   const db = await openDatabase({ url: config.DATABASE_URL, synchronous: config.SQLITE_SYNCHRONOUS });
   log.info({ store: db.provider }, 'store ready, migrations applied');
+  if (await ensureRollups(db)) log.info('rollups recounted with the current MOS bands');
   const signing = signingMode(config);
   if (signing === 'off') log.warn('webhook signature checks are OFF: unsigned callbacks are accepted');
   if (signing === 'unconfigured') {
@@ -65,7 +81,9 @@ async function main() {
       },
     );
   });
+  const release = releaseOf(dev);
   const realtime = await attachRealtime(http, {
+    release,
     databaseUrl: config.DATABASE_URL,
     redisUrl: config.REDIS_URL,
     log,
@@ -91,12 +109,22 @@ async function main() {
     batchSize: config.INGEST_BATCH_SIZE,
     publish: realtime.publish,
   });
+  const counters = new IngestCounters(db, (err) =>
+    log.warn({ err: String(err) }, 'ingest counters not saved'),
+  );
   registerRuntime({
     config,
     log,
     ingest,
+    counters,
+    release,
     queries: createQueries(db, config.DASHBOARD_ROWS),
-    exportCsv: () => exportCsv(db),
+    exportCsv: (filter) => exportCsv(db, filter),
+    async saveSettings(settings) {
+      const result = await saveSettings(db, settings);
+      realtime.settingsChanged();
+      return result;
+    },
     auth,
     accounts,
   });
@@ -120,6 +148,7 @@ async function main() {
     // Whatever is still open after the grace period (a long export, a busy keep-alive) is cut.
     http.closeAllConnections();
     await ingest.drain();
+    await counters.close();
     await realtime.close();
     await db.close();
     log.info('stopped');

@@ -7,6 +7,9 @@ import type { Ingestor } from './calls/ingest';
 import type { Queries } from './calls/queries';
 import type { Auth } from './auth/auth';
 import type { Accounts } from './auth/accounts';
+import type { IngestCounters } from './calls/health';
+import type { BoardFilter } from './calls/filter';
+import type { BoardSettings } from './calls/settings';
 
 export interface Runtime {
   config: Config;
@@ -15,8 +18,13 @@ export interface Runtime {
   queries: Queries;
   auth: Auth;
   accounts: Accounts;
-  /** Every stored call as CSV, streamed from the store. */
-  exportCsv(): ReadableStream<Uint8Array>;
+  counters: IngestCounters;
+  /** The calls a board filter counts, as CSV, streamed from the store. */
+  exportCsv(filter: BoardFilter): ReadableStream<Uint8Array>;
+  /** Stores the board's settings and tells every board (recounting rollups if the bands moved). */
+  saveSettings(settings: BoardSettings): Promise<{ recounted: boolean }>;
+  /** Identifies the running build: a board seeing another one reloads itself. */
+  release: string;
 }
 
 const KEY = Symbol.for('call-wallboard.runtime');

@@ -6,12 +6,15 @@ import { openDatabase } from '../lib/db/client';
 import { ingestBatch, type Submission } from '../lib/calls/ingest';
 import { validateCallback } from '../lib/callbacks/schema';
 import { syntheticCallback } from '../lib/calls/synthetic';
+import { ensureRollups, rollupLimits } from '../lib/calls/stored-settings';
 import { fileURLToPath } from 'node:url';
 
 /** Adds `total` calls spread over the last `days` days; returns the seconds it took. */
 export async function seed(url: string, total: number, days = 28, batchSize = 5000, progress = false) {
   const spanMs = days * 86_400_000;
   const db = await openDatabase({ url, synchronous: 'NORMAL' });
+  // Records the bands the rollups are counted with (a recount, if the store holds older ones).
+  await ensureRollups(db);
   const started = performance.now();
   const now = Date.now();
   let done = 0;
@@ -26,7 +29,7 @@ export async function seed(url: string, total: number, days = 28, batchSize = 50
         if (!v.ok) throw new Error(v.message);
         batch.push({ callback: v.callback, receivedAt: at });
       }
-      await db.write.$transaction((tx) => ingestBatch(tx, db.provider, batch), {
+      await db.write.$transaction(async (tx) => ingestBatch(tx, db.provider, batch, await rollupLimits(tx)), {
         timeout: 600_000,
         maxWait: 60_000,
       });

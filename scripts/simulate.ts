@@ -1,6 +1,9 @@
 // POSTs realistic status callbacks to a running wallboard, signed the way SignalWire signs them
 // with SIGNALWIRE_SIGNING_KEY (or TWILIO_AUTH_TOKEN) from the environment.
 // Usage: npm run simulate -- [--url http://127.0.0.1:3000] [--rate 5] [--minutes 10] [--count N]
+//   [--backfill-hours H]   spread the calls over the last H hours, sent as fast as possible
+// About 5% of callbacks are delivered twice (a provider retry) and 3% of calls get a late,
+// earlier status after their final one, so the board's duplicate and disorder handling shows.
 import { parseArgs } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import { formSignature } from '../lib/callbacks/signature';
@@ -54,6 +57,12 @@ for (let i = 0; i < limit; i++) {
   }
   // Providers retry: now and then the same callback arrives twice.
   if (Math.random() < 0.05) await post(fields);
+  // And deliveries race: now and then an earlier status of the call arrives after its final one,
+  // stamped a little earlier. The board records it and changes nothing.
+  if (Math.random() < 0.03) {
+    const earlier = new Date(at.getTime() - 5_000).toUTCString().replace('GMT', '+0000');
+    await post({ ...fields, CallStatus: 'in-progress', Timestamp: earlier, CallDuration: '0' });
+  }
   if (!backfillMs) {
     const due = started + ((i + 1) * 1000) / rate;
     await new Promise((r) => setTimeout(r, Math.max(0, due - Date.now())));

@@ -18,6 +18,18 @@ export function userOf(request: Request, role?: 'admin'): User | Response {
   return p;
 }
 
+function invalid(error: z.ZodError): Response {
+  const issue = error.issues[0]!;
+  const field = issue.path.join('.') || 'body';
+  return json(400, { error: `${field}: ${issue.message}`, field });
+}
+
+/** The URL's query parameters validated by `schema`; a 400 naming the field otherwise. */
+export function query<T extends z.ZodType>(request: Request, schema: T): z.infer<T> | Response {
+  const parsed = schema.safeParse(Object.fromEntries(new URL(request.url).searchParams));
+  return parsed.success ? parsed.data : invalid(parsed.error);
+}
+
 /** A JSON body validated by `schema`; a 4xx naming the field otherwise. */
 export async function body<T extends z.ZodType>(request: Request, schema: T): Promise<z.infer<T> | Response> {
   if (!(request.headers.get('content-type') ?? '').toLowerCase().startsWith('application/json')) {
@@ -30,12 +42,7 @@ export async function body<T extends z.ZodType>(request: Request, schema: T): Pr
     return json(400, { error: 'the body is not valid JSON' });
   }
   const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const field = issue.path.join('.') || 'body';
-    return json(400, { error: `${field}: ${issue.message}`, field });
-  }
-  return parsed.data;
+  return parsed.success ? parsed.data : invalid(parsed.error);
 }
 
 export function accountError(e: unknown): Response {

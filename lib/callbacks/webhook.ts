@@ -25,6 +25,12 @@ export function signedUrl(req: Request, config: Config): string {
 }
 
 function checkSignature(req: Request, rt: Runtime, bytes: Uint8Array): WebhookReply | null {
+  const refused = refusal(req, rt, bytes);
+  if (refused) rt.counters.count('signatureFailures');
+  return refused;
+}
+
+function refusal(req: Request, rt: Runtime, bytes: Uint8Array): WebhookReply | null {
   const signatures = SIGNATURE_HEADERS.map((h) => req.headers.get(h)).filter((s): s is string => Boolean(s));
   if (signatures.length === 0) {
     rt.log.warn({ status: 403 }, 'callback refused: no signature header');
@@ -65,6 +71,7 @@ export async function receiveCallback(req: Request, rt: Runtime): Promise<Webhoo
     fields = parseBody(req.headers.get('content-type'), bytes);
   } catch (e) {
     if (e instanceof BadRequest) {
+      rt.counters.count('rejected');
       rt.log.info({ status: e.status, field: e.field, reason: e.message }, 'callback rejected');
       return { status: e.status, body: { error: e.message, field: e.field } };
     }
@@ -72,17 +79,20 @@ export async function receiveCallback(req: Request, rt: Runtime): Promise<Webhoo
   }
   const v = validateCallback(fields);
   if (!v.ok) {
+    rt.counters.count('rejected');
     rt.log.info({ status: 400, field: v.field, reason: v.message }, 'callback rejected');
     return { status: 400, body: { error: v.message, field: v.field } };
   }
   try {
     const outcome = await rt.ingest.submit(v.callback);
+    rt.counters.count(outcome.kind === 'duplicate' ? 'duplicates' : 'accepted');
     rt.log.debug(
       { callSid: v.callback.callSid, status: v.callback.status, outcome: outcome.kind },
       'callback',
     );
     return { status: 200, body: { ok: true, outcome: outcome.kind } };
   } catch (e) {
+    rt.counters.count('deferred');
     if (isOverloaded(e)) {
       rt.log.warn({ backlog: rt.ingest.backlog }, 'ingest queue full: asking the provider to retry');
       return {

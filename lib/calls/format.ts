@@ -1,5 +1,5 @@
 // How numbers and times read on the board and in tests that check what the board shows.
-import { MOS_BANDS, mosBand } from './status';
+import { DEFAULT_MOS_LIMITS, MOS_BANDS, mosBand, type MosLimits } from './status';
 
 export const formatCount = (n: number) => n.toLocaleString('en-US');
 export const formatMinutes = (m: number) =>
@@ -14,8 +14,20 @@ export function formatDuration(seconds: number | null): string {
   return `${m}:${String(s).padStart(2, '0')}`;
 }
 
-export function bandOf(mos: number | null) {
-  return mos === null ? null : MOS_BANDS[mosBand(mos)]!;
+export function bandOf(mos: number | null, limits: MosLimits = DEFAULT_MOS_LIMITS) {
+  return mos === null ? null : MOS_BANDS[mosBand(mos, limits)]!;
+}
+
+/** "3 min ago", "2 h 5 min ago": how long since a moment, for the per-line and health views. */
+export function formatAgo(at: number | null, now: number): string {
+  if (at === null) return 'never';
+  const s = Math.max(0, Math.round((now - at) / 1000));
+  if (s < 60) return `${s} s ago`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ago`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h} h ${m % 60} min ago`;
+  return `${Math.floor(h / 24)} days ago`;
 }
 
 // Intl formatters are costly to build and the table formats every visible row every frame.

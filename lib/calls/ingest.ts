@@ -4,8 +4,11 @@ import type { Provider } from '../db/adapters';
 import type { Callback } from '../callbacks/schema';
 import { applyEvent, type CallState } from './apply';
 import { Overloaded } from './overload';
+import { rollupLimits } from './stored-settings';
+import { lockIngest, ROLLUP_COLUMNS } from './rollup';
 import { addTally, contribution, emptyTally, isZero, minuteBucket } from './tally';
-import type { CallRow, CallUpdate, Tally } from './types';
+import type { MosLimits } from './status';
+import type { CallFacts, CallRow, CallUpdate, Tally } from './types';
 
 export type IngestOutcome =
   | { kind: 'stored'; eventId: number; update?: CallUpdate }
@@ -46,27 +49,16 @@ export function toRow(c: CallState & { eventId: number }): CallRow {
   };
 }
 
-/** Rollup's counters, in the order of Tally's fields (see rollupValues). */
-export const ROLLUP_COLUMNS = [
-  'calls',
-  'finished',
-  'completed',
-  'durationSum',
-  'durationCount',
-  'mosSumCenti',
-  'mosCount',
-  'mosBad',
-  'mosPoor',
-  'mosFair',
-  'mosGood',
-  'mosExcellent',
-  'dur0',
-  'dur1',
-  'dur2',
-  'dur3',
-  'dur4',
-  'dur5',
-] as const;
+function factsOf(c: CallState): CallFacts {
+  return {
+    startedAt: c.startedAt.toISOString(),
+    to: c.to,
+    from: c.from,
+    status: c.status,
+    duration: c.duration,
+    mos: c.mos,
+  };
+}
 
 function rollupValues(t: Tally): number[] {
   return [
@@ -79,6 +71,7 @@ function rollupValues(t: Tally): number[] {
     t.mosCount,
     ...t.mosBands,
     ...t.durationBins,
+    t.badAudioSeconds,
   ];
 }
 
@@ -145,6 +138,14 @@ const EVENT_TYPES: readonly Column[] = [
   'integer',
   'boolean',
 ];
+const LINE_TYPES: readonly Column[] = ['text', 'timestamp(3)', 'timestamp(3)'];
+const LINE_INSERT = sql(['INSERT INTO "Line" ("line", "lastCallbackAt", "lastCallAt") ']);
+const lineConflict = (provider: Provider) => {
+  const max = provider === 'sqlite' ? 'MAX' : 'GREATEST';
+  return sql([
+    ` ON CONFLICT ("line") DO UPDATE SET "lastCallbackAt" = ${max}("Line"."lastCallbackAt", excluded."lastCallbackAt"), "lastCallAt" = ${max}("Line"."lastCallAt", excluded."lastCallAt")`,
+  ]);
+};
 const CALL_SELECT = sql([`SELECT ${CALL_COLUMNS.map(quote).join(', ')} FROM "Call"`]);
 
 type RawEvent = { id: number | bigint; callSid: string; status: string };
@@ -180,9 +181,6 @@ interface Touched {
   /** The event that last changed the call in this batch: its id becomes the call's eventId. */
   lastKey: string;
 }
-
-/** The advisory lock key that serialises ingest across instances on PostgreSQL. */
-const INGEST_LOCK = 7_301_862;
 
 /**
  * Rows per statement. Rows travel as one JSON parameter (see rowsOf), so this bounds memory and
@@ -246,7 +244,12 @@ const bucketAt = (minute: number, resolution: number) =>
  * (in arrival order, so retries and disorder within a batch behave as across batches), then write
  * events, calls and rollups with one multi-row statement each.
  */
-export async function ingestBatch(tx: Tx, provider: Provider, batch: Submission[]): Promise<IngestOutcome[]> {
+export async function ingestBatch(
+  tx: Tx,
+  provider: Provider,
+  batch: Submission[],
+  limits: MosLimits,
+): Promise<IngestOutcome[]> {
   const sids = [...new Set(batch.map((s) => s.callback.callSid))];
   // Raw multi-row SQL rather than model queries: at thousands of rows a batch the model layer's
   // argument handling was most of the cost.
@@ -279,6 +282,17 @@ export async function ingestBatch(tx: Tx, provider: Provider, batch: Submission[
   const newByKey = new Map<string, (typeof newEvents)[number]>();
   const retriesOfStored = new Map<number, number>();
   const touched = new Map<string, Touched>();
+  // Per line: when it was last heard from, and its latest call start.
+  const lines = new Map<string, { callbackAt: number; callAt: number }>();
+  const heard = (c: { to: string | null; startedAt: Date } | null, cb: Callback, receivedAt: Date) => {
+    const line = c?.to ?? cb.to ?? '';
+    const callAt = (c?.startedAt ?? cb.timestamp ?? receivedAt).getTime();
+    const known = lines.get(line);
+    lines.set(line, {
+      callbackAt: Math.max(known?.callbackAt ?? 0, receivedAt.getTime()),
+      callAt: Math.max(known?.callAt ?? 0, callAt),
+    });
+  };
   const results: ({ kind: 'duplicate' } | { kind: 'stored' | 'late'; key: string; sid: string })[] = [];
 
   for (const { callback: cb, receivedAt } of batch) {
@@ -288,6 +302,7 @@ export async function ingestBatch(tx: Tx, provider: Provider, batch: Submission[
     if (storedId !== undefined || fresh) {
       if (fresh) fresh.deliveries++;
       else retriesOfStored.set(storedId!, (retriesOfStored.get(storedId!) ?? 0) + 1);
+      heard(touched.get(cb.callSid)?.state ?? stored.get(cb.callSid) ?? null, cb, receivedAt);
       results.push({ kind: 'duplicate' });
       continue;
     }
@@ -316,6 +331,7 @@ export async function ingestBatch(tx: Tx, provider: Provider, batch: Submission[
         lastKey: key,
       });
     }
+    heard(changed ? next : current, cb, receivedAt);
     results.push({ kind: applies ? 'stored' : 'late', key, sid: cb.callSid });
   }
 
@@ -375,7 +391,7 @@ export async function ingestBatch(tx: Tx, provider: Provider, batch: Submission[
         const { bucket, line } = rollupKey(c);
         const k = `${bucket}\u0000${line}`;
         const entry = changes.get(k) ?? { bucket, line, delta: emptyTally() };
-        addTally(entry.delta, contribution(c), sign);
+        addTally(entry.delta, contribution(c, limits), sign);
         changes.set(k, entry);
       };
       if (t.before) shift(t.before, -1);
@@ -394,7 +410,7 @@ export async function ingestBatch(tx: Tx, provider: Provider, batch: Submission[
       updates.set(sid, {
         id: eventId,
         call: toRow({ ...t.state, eventId }),
-        changes: moved.map(([, { bucket, delta }]) => ({ bucket, delta })),
+        before: t.before && factsOf(t.before),
       });
     }
     const changed = [...rollups.values()].filter((r) => !isZero(r.delta));
@@ -409,6 +425,11 @@ export async function ingestBatch(tx: Tx, provider: Provider, batch: Submission[
         await tx.$executeRaw(sql`${ROLLUP_INSERT}${rowsOf(provider, ROLLUP_TYPES, part)}${ROLLUP_CONFLICT}`);
       }
     }
+  }
+
+  if (lines.size > 0) {
+    const rows = [...lines].map(([line, l]): Cell[] => [line, new Date(l.callbackAt), new Date(l.callAt)]);
+    await tx.$executeRaw(sql`${LINE_INSERT}${rowsOf(provider, LINE_TYPES, rows)}${lineConflict(provider)}`);
   }
 
   return results.map((r) => {
@@ -477,8 +498,9 @@ export class Ingestor {
           // Instances sharing a PostgreSQL store take turns, as SQLite's single writer does: event
           // ids then commit in id order, so "everything after id N" is never missing an earlier
           // id committed later, and a callback sent to two instances at once is seen as a retry.
-          if (serialize) await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${INGEST_LOCK})`);
-          return ingestBatch(tx, this.db.provider, batch);
+          if (serialize) await lockIngest(tx);
+          // Read under the lock: a change of MOS bands rebuilds the rollups under it too.
+          return ingestBatch(tx, this.db.provider, batch, await rollupLimits(tx));
         },
         {
           timeout: 60_000,

@@ -1,10 +1,28 @@
-import type { Database, Db } from '../db/client';
-import { ROLLUP_COLUMNS, toRow } from './ingest';
+import { raw, sqltag as sql, empty, join as joinSql, type Sql } from '@prisma/client/runtime/client';
+import type { Database, Db, Tx } from '../db/client';
+import type { Provider } from '../db/adapters';
+import { toRow } from './ingest';
+import { ROLLUP_COLUMNS } from './rollup';
+import { epochMsOf, tallyExpressions } from './aggregate';
+import { loadSettings } from './stored-settings';
 import { emptyTally, MINUTE_MS } from './tally';
+import { bucketFor, MAX_POINTS } from './series';
+import { ALL_TIME, type BoardFilter } from './filter';
+import type { BoardSettings } from './settings';
+import type {
+  CallEventRow,
+  CallHistory,
+  CallRow,
+  IngestHealth,
+  LineRow,
+  SeriesPoint,
+  Snapshot,
+  Tally,
+} from './types';
 
 const HOUR_MS = 60 * MINUTE_MS;
-import { bucketFor, MAX_POINTS } from './series';
-import type { CallEventRow, CallHistory, CallRow, SeriesPoint, Snapshot, Tally } from './types';
+/** Most lines the per-line view lists, busiest first. */
+export const MAX_LINES = 200;
 
 type TallyColumn = (typeof ROLLUP_COLUMNS)[number];
 type TallyRecord = Record<TallyColumn, number | bigint | null>;
@@ -21,64 +39,164 @@ function toTally(r: TallyRecord): Tally {
     mosCount: n('mosCount'),
     mosBands: [n('mosBad'), n('mosPoor'), n('mosFair'), n('mosGood'), n('mosExcellent')],
     durationBins: [n('dur0'), n('dur1'), n('dur2'), n('dur3'), n('dur4'), n('dur5')],
+    badAudioSeconds: n('badAudioSum'),
   };
 }
 
-const sumColumns = ROLLUP_COLUMNS.map((c) => `SUM("${c}") AS "${c}"`).join(', ');
+const sumColumns = raw(ROLLUP_COLUMNS.map((c) => `SUM("${c}") AS "${c}"`).join(', '));
+
+/** A DateTime literal: SQLite stores epoch ms; PostgreSQL a UTC timestamp (adapters.ts). */
+const at = (provider: Provider, ms: number) =>
+  raw(provider === 'sqlite' ? String(Math.trunc(ms)) : `'${new Date(ms).toISOString()}'::timestamp`);
+
+/**
+ * Where a board filter's tallies come from. Range and line: the rollups, hour rows for whole hours
+ * and minute rows at the edges, so the cost stays flat at a million calls. Status or caller: the
+ * calls themselves in the range (the rollups are not kept by status or caller).
+ */
+interface Source {
+  from: Sql;
+  where: Sql;
+  /** The rows' time, epoch ms. */
+  time: Sql;
+  line: Sql;
+  tally: Sql;
+}
+
+function rollupSource(provider: Provider, f: BoardFilter, minutesOnly: boolean): Source {
+  const b = '"bucket"';
+  const range = (resolution: 1 | 60, lo: number, hi: number | null) =>
+    sql`("resolution" = ${raw(String(resolution))} AND ${raw(b)} >= ${at(provider, lo)}${
+      hi === null ? empty : sql` AND ${raw(b)} < ${at(provider, hi)}`
+    })`;
+  const h1 = Math.ceil(f.from / HOUR_MS) * HOUR_MS;
+  const h2 = f.to === null ? null : Math.floor(f.to / HOUR_MS) * HOUR_MS;
+  const parts =
+    minutesOnly || (h2 !== null && h1 >= h2)
+      ? [range(1, f.from, f.to)]
+      : [
+          range(1, f.from, h1),
+          range(60, h1, h2),
+          ...(h2 !== null && f.to !== null ? [range(1, h2, f.to)] : []),
+        ];
+  return {
+    from: sql`"Rollup"`,
+    where: sql`(${joinSql(parts, ' OR ')})${f.line === null ? empty : sql` AND "line" = ${f.line}`}`,
+    time: raw(epochMsOf(provider, b)),
+    line: raw('"line"'),
+    tally: sumColumns,
+  };
+}
+
+function callSource(provider: Provider, f: BoardFilter, settings: BoardSettings): Source {
+  const conds: Sql[] = [sql`"startedAt" >= ${at(provider, f.from)}`];
+  if (f.to !== null) conds.push(sql`"startedAt" < ${at(provider, f.to)}`);
+  if (f.line !== null) conds.push(sql`COALESCE("to", '') = ${f.line}`);
+  if (f.status !== null) conds.push(sql`"status" = ${f.status}`);
+  // Digits and + only (normalizeCaller), so nothing in it is a LIKE wildcard.
+  if (f.caller !== null) conds.push(sql`"from" LIKE ${`%${f.caller}%`}`);
+  return {
+    from: sql`"Call"`,
+    where: joinSql(conds, ' AND '),
+    time: raw(epochMsOf(provider, '"startedAt"')),
+    line: raw(`COALESCE("to", '')`),
+    tally: raw(tallyExpressions(settings.mosLimits)),
+  };
+}
+
+const sourceFor = (provider: Provider, f: BoardFilter, settings: BoardSettings, minutesOnly = false) =>
+  f.status !== null || f.caller !== null
+    ? callSource(provider, f, settings)
+    : rollupSource(provider, f, minutesOnly);
+
+function callWhere(f: BoardFilter) {
+  return {
+    startedAt: { gte: new Date(f.from), ...(f.to === null ? {} : { lt: new Date(f.to) }) },
+    ...(f.line === null ? {} : { to: f.line === '' ? null : f.line }),
+    ...(f.status === null ? {} : { status: f.status }),
+    ...(f.caller === null ? {} : { from: { contains: f.caller } }),
+  };
+}
 
 export interface Queries {
-  snapshot(): Promise<Snapshot>;
+  /** What the board shows for a filter (default: every call). */
+  snapshot(filter?: BoardFilter, now?: number): Promise<Snapshot>;
   recentCalls(limit: number): Promise<CallRow[]>;
   callsAfter(eventId: number, limit: number): Promise<CallRow[]>;
   /** Every callback received for one call, in arrival order. */
   history(callSid: string): Promise<CallHistory>;
+  /** Webhook traffic over the last hour, and each line's last callback and usual traffic. */
+  ingestHealth(now?: number): Promise<IngestHealth>;
+  settings(): Promise<BoardSettings>;
   ping(): Promise<void>;
 }
 
 export function createQueries(db: Database, dashboardRows: number): Queries {
+  const p = db.provider;
   const recent = (client: Db, limit: number) =>
     client.call
       .findMany({ orderBy: [{ startedAt: 'desc' }, { id: 'desc' }], take: limit })
       .then((rows) => rows.map(toRow));
 
   return {
-    async snapshot() {
+    async snapshot(filter = ALL_TIME, now = Date.now()) {
       // One read transaction, so the totals, series, rows and the id they are as of agree. SQLite's
       // transactions are serializable; PostgreSQL's default would let each query see newer commits.
       // (Typed as the SQLite client, which knows only its own level; the PostgreSQL client takes this.)
-      const isolation = (db.provider === 'postgresql' ? { isolationLevel: 'RepeatableRead' } : {}) as {
+      const isolation = (p === 'postgresql' ? { isolationLevel: 'RepeatableRead' } : {}) as {
         isolationLevel?: 'Serializable';
       };
-      const bucketMsOf =
-        // SQLite stores DateTime as epoch milliseconds (adapters.ts).
-        db.provider === 'postgresql' ? `(EXTRACT(EPOCH FROM "bucket") * 1000)::bigint` : `"bucket"`;
-      return db.read.$transaction(async (tx) => {
+      return db.read.$transaction(async (tx: Tx) => {
         // findFirst by the unique index, not aggregate _max: Prisma's aggregate scanned every call.
         const last = await tx.call.findFirst({ orderBy: { eventId: 'desc' }, select: { eventId: true } });
-        // Totals and the span come from hour rows: a few per line per day, however many calls.
-        const [totalsRow] = await tx.$queryRawUnsafe<TallyRecord[]>(
-          `SELECT ${sumColumns} FROM "Rollup" WHERE "resolution" = 60`,
+        const settings = await loadSettings(tx);
+        const end = filter.to ?? Math.max(now, filter.from + MINUTE_MS);
+        const bucketMs = bucketFor(end - filter.from);
+
+        const all = sourceFor(p, filter, settings);
+        const [totalsRow] = await tx.$queryRaw<TallyRecord[]>(
+          sql`SELECT ${all.tally} FROM ${all.from} WHERE ${all.where}`,
         );
-        const span = await tx.rollup.aggregate({
-          where: { resolution: 60 },
-          _min: { bucket: true },
-          _max: { bucket: true },
-        });
-        const from = span._min.bucket?.getTime() ?? 0;
-        const to = span._max.bucket?.getTime() ?? 0;
-        const bucketMs = bucketFor(to - from + HOUR_MS);
-        const resolution = bucketMs >= HOUR_MS ? 60 : 1;
-        const rows = await tx.$queryRawUnsafe<(TallyRecord & { t: number | bigint })[]>(
-          `SELECT (${bucketMsOf} / ${bucketMs}) * ${bucketMs} AS t, ${sumColumns}
-             FROM "Rollup" WHERE "resolution" = ${resolution} GROUP BY t ORDER BY t DESC LIMIT ${MAX_POINTS}`,
+        // Chart buckets shorter than an hour need minute rows throughout.
+        const points = sourceFor(p, filter, settings, bucketMs < HOUR_MS);
+        const t = sql`(${raw(String(filter.from))} + ((${points.time} - ${raw(String(filter.from))}) / ${raw(String(bucketMs))}) * ${raw(String(bucketMs))})`;
+        const rows = await tx.$queryRaw<(TallyRecord & { t: number | bigint })[]>(
+          sql`SELECT ${t} AS t, ${points.tally} FROM ${points.from} WHERE ${points.where}
+              GROUP BY 1 ORDER BY 1 DESC LIMIT ${raw(String(MAX_POINTS))}`,
         );
         const series: SeriesPoint[] = rows.map((r) => ({ t: Number(r.t), tally: toTally(r) })).reverse();
+
+        const byLine = sourceFor(p, { ...filter, line: null }, settings);
+        const lineRows = await tx.$queryRaw<(TallyRecord & { line: string })[]>(
+          sql`SELECT ${byLine.line} AS line, ${byLine.tally} FROM ${byLine.from} WHERE ${byLine.where}
+              GROUP BY 1 ORDER BY 2 DESC LIMIT ${raw(String(MAX_LINES))}`,
+        );
+        const lastCalls = new Map(
+          (await tx.line.findMany({ where: { line: { in: lineRows.map((l) => l.line) } } })).map((l) => [
+            l.line,
+            l.lastCallAt.getTime(),
+          ]),
+        );
+        const lines: LineRow[] = lineRows.map((l) => ({
+          line: l.line,
+          tally: toTally(l),
+          lastCallAt: lastCalls.get(l.line) ?? null,
+        }));
+
+        const calls = await tx.call.findMany({
+          where: callWhere(filter),
+          orderBy: [{ startedAt: 'desc' }, { id: 'desc' }],
+          take: dashboardRows,
+        });
         return {
           asOfEventId: last?.eventId ?? 0,
+          settings,
+          filter,
           totals: totalsRow ? toTally(totalsRow) : emptyTally(),
           bucketMs,
           series,
-          calls: await recent(tx as unknown as Db, dashboardRows),
+          calls: calls.map(toRow),
+          lines,
         };
       }, isolation);
     },
@@ -122,6 +240,36 @@ export function createQueries(db: Database, dashboardRows: number): Queries {
       });
       return { call: call ? toRow(call) : null, events: rows };
     },
+    async ingestHealth(now = Date.now()) {
+      const hour = Math.floor(now / HOUR_MS) * HOUR_MS;
+      // The same hour of each of the previous 7 days: what "usual" traffic at this hour is.
+      const sameHours = Array.from({ length: 7 }, (_, i) => new Date(hour - (i + 1) * 24 * HOUR_MS));
+      const [minutes, lines, usual, settings] = await Promise.all([
+        db.read.ingestMinute.findMany({
+          where: { bucket: { gte: new Date(Math.floor(now / MINUTE_MS) * MINUTE_MS - 59 * MINUTE_MS) } },
+          orderBy: { bucket: 'asc' },
+        }),
+        db.read.line.findMany({ orderBy: { lastCallbackAt: 'desc' }, take: MAX_LINES }),
+        db.read.rollup.groupBy({
+          by: ['line'],
+          where: { resolution: 60, bucket: { in: sameHours } },
+          _sum: { calls: true },
+        }),
+        loadSettings(db.read),
+      ]);
+      const usualOf = new Map(usual.map((u) => [u.line, (u._sum.calls ?? 0) / 7]));
+      return {
+        now,
+        minutes: minutes.map(({ bucket, ...counts }) => ({ t: bucket.getTime(), ...counts })),
+        lines: lines.map((l) => ({
+          line: l.line,
+          lastCallbackAt: l.lastCallbackAt.getTime(),
+          usualPerHour: usualOf.get(l.line) ?? 0,
+        })),
+        silenceMinutes: settings.silenceMinutes,
+      };
+    },
+    settings: () => loadSettings(db.read),
     async ping() {
       await db.read.$queryRawUnsafe('SELECT 1');
     },

@@ -46,22 +46,28 @@ export function supersedes(next: Ordered, current: Ordered): boolean {
 }
 
 /**
- * MOS bands: ITU-T G.107 boundaries (4.34 / 4.03 / 3.60 / 3.10) as in
- * shared/reference/signalwire-callbacks.md §5. Index 0 is the worst.
+ * MOS bands, worst first. The default lower bounds are the ITU-T G.107 boundaries (3.10 / 3.60 /
+ * 4.03 / 4.34) of shared/reference/signalwire-callbacks.md §5; the admin can move them (settings.ts).
+ * Each band has a shape as well as a colour, so it reads without colour vision.
  */
 export const MOS_BANDS = [
-  { key: 'bad', label: 'Bad', min: 0 },
-  { key: 'poor', label: 'Poor', min: 3.1 },
-  { key: 'fair', label: 'Fair', min: 3.6 },
-  { key: 'good', label: 'Good', min: 4.03 },
-  { key: 'excellent', label: 'Excellent', min: 4.34 },
+  { key: 'bad', label: 'Bad', shape: '✖' },
+  { key: 'poor', label: 'Poor', shape: '▼' },
+  { key: 'fair', label: 'Fair', shape: '◆' },
+  { key: 'good', label: 'Good', shape: '▲' },
+  { key: 'excellent', label: 'Excellent', shape: '★' },
 ] as const;
 export type MosBandKey = (typeof MOS_BANDS)[number]['key'];
 
-export function mosBand(mos: number): number {
+/** Lower bounds of poor, fair, good and excellent; below the first is bad. */
+export type MosLimits = [number, number, number, number];
+export const DEFAULT_MOS_LIMITS: MosLimits = [3.1, 3.6, 4.03, 4.34];
+
+/** The band a MOS falls in, 0 (bad) to 4 (excellent). */
+export function mosBand(mos: number, limits: MosLimits = DEFAULT_MOS_LIMITS): number {
   let band = 0;
-  MOS_BANDS.forEach((b, i) => {
-    if (mos >= b.min) band = i;
+  limits.forEach((min, i) => {
+    if (mos >= min) band = i + 1;
   });
   return band;
 }

@@ -1,4 +1,12 @@
-import { DURATION_BINS, MOS_BANDS, durationBin, isTerminal, mosBand } from './status';
+import {
+  DEFAULT_MOS_LIMITS,
+  DURATION_BINS,
+  MOS_BANDS,
+  durationBin,
+  isTerminal,
+  mosBand,
+  type MosLimits,
+} from './status';
 import type { Tally } from './types';
 
 export function emptyTally(): Tally {
@@ -12,6 +20,7 @@ export function emptyTally(): Tally {
     mosCount: 0,
     mosBands: MOS_BANDS.map(() => 0),
     durationBins: DURATION_BINS.map(() => 0),
+    badAudioSeconds: 0,
   };
 }
 
@@ -21,8 +30,8 @@ export interface TallyInput {
   mos: number | null;
 }
 
-/** What one call in the given state adds to every aggregate. */
-export function contribution(call: TallyInput): Tally {
+/** What one call in the given state adds to every aggregate, with MOS banded by `limits`. */
+export function contribution(call: TallyInput, limits: MosLimits = DEFAULT_MOS_LIMITS): Tally {
   const t = emptyTally();
   const finished = isTerminal(call.status);
   t.calls = 1;
@@ -36,7 +45,10 @@ export function contribution(call: TallyInput): Tally {
   if (call.mos !== null) {
     t.mosSumCenti = Math.round(call.mos * 100);
     t.mosCount = 1;
-    t.mosBands[mosBand(call.mos)] = 1;
+    const band = mosBand(call.mos, limits);
+    t.mosBands[band] = 1;
+    // Talk time on a call below the poor band: what the bad-audio KPI counts.
+    if (band === 0 && call.duration !== null) t.badAudioSeconds = call.duration;
   }
   return t;
 }
@@ -51,6 +63,7 @@ export function addTally(into: Tally, add: Tally, sign: 1 | -1 = 1): Tally {
   into.mosCount += sign * add.mosCount;
   add.mosBands.forEach((v, i) => (into.mosBands[i] = (into.mosBands[i] ?? 0) + sign * v));
   add.durationBins.forEach((v, i) => (into.durationBins[i] = (into.durationBins[i] ?? 0) + sign * v));
+  into.badAudioSeconds += sign * add.badAudioSeconds;
   return into;
 }
 
@@ -64,7 +77,8 @@ export function isZero(t: Tally): boolean {
     t.mosSumCenti === 0 &&
     t.mosCount === 0 &&
     t.mosBands.every((v) => v === 0) &&
-    t.durationBins.every((v) => v === 0)
+    t.durationBins.every((v) => v === 0) &&
+    t.badAudioSeconds === 0
   );
 }
 
@@ -76,6 +90,9 @@ export function kpis(t: Tally) {
     averageMos: t.mosCount > 0 ? t.mosSumCenti / t.mosCount / 100 : null,
     successRate: t.finished > 0 ? t.completed / t.finished : null,
     failedCalls: t.finished - t.completed,
+    badAudioMinutes: t.badAudioSeconds / 60,
+    /** Share of calls with a MOS that fall below the poor band. */
+    belowPoorShare: t.mosCount > 0 ? (t.mosBands[0] ?? 0) / t.mosCount : null,
   };
 }
 export type Kpis = ReturnType<typeof kpis>;

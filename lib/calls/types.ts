@@ -1,4 +1,6 @@
 // Shapes shared by the server and the browser. No imports of server-only code here.
+import type { BoardFilter } from './filter';
+import type { BoardSettings, LineActivity } from './settings';
 
 export interface CallRow {
   callSid: string;
@@ -26,6 +28,8 @@ export interface Tally {
   mosBands: number[];
   /** Finished calls per duration bin (see DURATION_BINS). */
   durationBins: number[];
+  /** Talk seconds on calls whose MOS is below the poor band. */
+  badAudioSeconds: number;
 }
 
 export interface SeriesPoint {
@@ -34,22 +38,57 @@ export interface SeriesPoint {
   tally: Tally;
 }
 
+export interface LineRow {
+  /** The center's number (calls' To); "" for calls without one. */
+  line: string;
+  tally: Tally;
+  /** Epoch ms of its latest call's start, over all time; null if none. */
+  lastCallAt: number | null;
+}
+
 export interface Snapshot {
   /** Every change with an id up to this one is reflected here. */
   asOfEventId: number;
+  settings: BoardSettings;
+  /** What the figures count. */
+  filter: BoardFilter;
   totals: Tally;
   bucketMs: number;
+  /** Bucket starts are `filter.from` plus whole multiples of bucketMs. */
   series: SeriesPoint[];
   calls: CallRow[];
+  /** Per line, under the same filter except the line. */
+  lines: LineRow[];
 }
+
+/** Webhook traffic over the last hour, and when each line was last heard from. */
+export interface IngestHealth {
+  /** Server time, epoch ms. */
+  now: number;
+  minutes: {
+    /** Minute start, epoch ms. */
+    t: number;
+    accepted: number;
+    duplicates: number;
+    signatureFailures: number;
+    rejected: number;
+    deferred: number;
+  }[];
+  lines: LineActivity[];
+  silenceMinutes: number;
+}
+
+/** What the board's tallies and filters read of a call. */
+export type CallFacts = Pick<CallRow, 'startedAt' | 'to' | 'from' | 'status' | 'duration' | 'mos'>;
 
 /** A change to one call, as pushed to dashboards. */
 export interface CallUpdate {
   /** Monotonic id from the store. */
   id: number;
   call: CallRow;
-  /** What the change adds to the tallies, per minute bucket (epoch ms). */
-  changes: { bucket: number; delta: Tally }[];
+  /** The call as it stood before this change, null if new: each board takes its old
+   * contribution out and adds the new one, where its own filters count them. */
+  before: CallFacts | null;
 }
 
 /** One distinct callback of a call, as received. */

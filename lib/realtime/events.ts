@@ -8,6 +8,10 @@ export const UNAUTHORIZED = 'unauthorized';
 export interface ServerToClient {
   /** Changes committed together, in id order. */
   calls: (updates: CallUpdate[]) => void;
+  /** On connect: the server's build. A board from another build reloads (a deploy happened). */
+  hello: (info: { release: string }) => void;
+  /** The admin changed the board's settings: fetch a fresh snapshot, which carries them. */
+  settings: () => void;
 }
 
 // Dashboards only listen; catching up after a reconnect goes through GET /api/dashboard.

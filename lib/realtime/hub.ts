@@ -23,6 +23,8 @@ export interface Realtime {
   /** Which fan-out carries events between instances: none on a single SQLite instance. */
   fanout: 'none' | 'postgres' | 'redis';
   publish(updates: CallUpdate[]): void;
+  /** Tells every board, on every instance, that the settings changed. */
+  settingsChanged(): void;
   /** Closes every dashboard of this user / this TV, on every instance. */
   disconnectUser(userId: string): void;
   disconnectTv(tvId: string): void;
@@ -35,6 +37,8 @@ interface Options {
   log: Logger;
   /** Who the handshake's cookies belong to; null refuses the connection. */
   authorize(headers: Headers, origin: string | undefined): Promise<Principal | null>;
+  /** The running build, told to every board on connect: a board built otherwise reloads. */
+  release: string;
 }
 
 const roomsOf = (p: Principal) =>
@@ -67,6 +71,7 @@ export async function attachRealtime(http: HttpServer, opts: Options): Promise<R
         next(new Error('unavailable'));
       });
   });
+  io.on('connection', (socket) => socket.emit('hello', { release: opts.release }));
   // Sessions expire, are signed out or revoked elsewhere: check this instance's connections again.
   const recheck = setInterval(() => {
     for (const socket of io.of('/').sockets.values()) {
@@ -110,6 +115,9 @@ export async function attachRealtime(http: HttpServer, opts: Options): Promise<R
     fanout,
     publish(updates) {
       io.emit('calls', updates);
+    },
+    settingsChanged() {
+      io.emit('settings');
     },
     disconnectUser(userId) {
       io.in(`user:${userId}`).disconnectSockets(true);

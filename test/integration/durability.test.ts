@@ -4,6 +4,7 @@ import { startServer, type RunningServer } from '../helpers/server';
 import { completedCall, postForm } from '../helpers/callbacks';
 import { openTestDatabase, storedCallSids } from '../helpers/db';
 import { Ingestor } from '@/lib/calls/ingest';
+import { IngestCounters } from '@/lib/calls/health';
 import { receiveCallback } from '@/lib/callbacks/webhook';
 import { loadConfig } from '@/lib/config';
 import { createLogger } from '@/lib/log';
@@ -93,10 +94,14 @@ describe('durability', () => {
     const db = await openTestDatabase();
     try {
       const ingest = new Ingestor(db, { queueLimit: 4, batchSize: 2, publish: () => {} });
+      const counters = new IngestCounters(db, (err) => {
+        throw err;
+      });
       const rt = {
         config: loadConfig({ NODE_ENV: 'production', WEBHOOK_SIGNATURE: 'off' }),
         log: createLogger('silent'),
         ingest,
+        counters,
       } as unknown as Runtime;
       const forms = Array.from({ length: 300 }, () => completedCall());
       const replies = await Promise.all(
@@ -135,6 +140,10 @@ describe('durability', () => {
         rt,
       );
       expect(after.status).toBe(200);
+      // The ingest health panel counts what was deferred and what was taken.
+      await counters.close();
+      const { _sum } = await db.read.ingestMinute.aggregate({ _sum: { accepted: true, deferred: true } });
+      expect(_sum).toEqual({ accepted: acked.length + 1, deferred: by(503).length });
     } finally {
       await db.close();
     }

@@ -166,7 +166,10 @@ describe('the running server', () => {
   it('exports every stored call as CSV in the columns users know', async () => {
     const res = await server.get('/api/calls/export');
     expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
-    expect(res.headers.get('content-disposition')).toMatch(/attachment; filename="calls-.*\.csv"/);
+    // No range given: every call, with times in UTC, and the moment of export in the name.
+    expect(res.headers.get('content-disposition')).toMatch(
+      /^attachment; filename="calls_UTC_exported-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z\.csv"$/,
+    );
     const parsed = Papa.parse<string[]>((await res.text()).trim());
     expect(parsed.data[0]).toEqual([
       'Call SID',

@@ -4,6 +4,8 @@ import { contribution, kpis, addTally, emptyTally } from '@/lib/calls/tally';
 import { applyUpdates, boardFromSnapshot } from '@/lib/calls/board';
 import { bucketFor } from '@/lib/calls/series';
 import type { CallRow, CallUpdate, Snapshot } from '@/lib/calls/types';
+import { DEFAULT_SETTINGS } from '@/lib/calls/settings';
+import { ALL_TIME } from '@/lib/calls/filter';
 
 const s = (status: string, sequence: number | null = null) => ({ status, sequence });
 
@@ -59,6 +61,8 @@ describe('kpis', () => {
       averageMos: 4.5,
       successRate: 2 / 3,
       failedCalls: 1,
+      badAudioMinutes: 0,
+      belowPoorShare: 0,
     });
   });
   it('has no average MOS and no success rate before there is data', () => {
@@ -90,9 +94,7 @@ function row(callSid: string, eventId: number, startedAt: string, status = 'comp
 }
 
 function update(r: CallRow, previous?: CallRow): CallUpdate {
-  const delta = contribution(r);
-  if (previous) addTally(delta, contribution(previous), -1);
-  return { id: r.eventId, call: r, changes: [{ bucket: Date.parse(r.startedAt), delta }] };
+  return { id: r.eventId, call: r, before: previous ?? null };
 }
 
 describe('board', () => {
@@ -104,6 +106,9 @@ describe('board', () => {
       { t: Date.parse('2026-01-01T10:00:00Z'), tally: contribution(row('a', 5, '2026-01-01T10:00:00Z')) },
     ],
     calls: [row('a', 5, '2026-01-01T10:00:00Z')],
+    settings: DEFAULT_SETTINGS,
+    filter: ALL_TIME,
+    lines: [],
   };
 
   it('adds new calls newest first and updates totals and series', () => {

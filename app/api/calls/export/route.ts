@@ -1,17 +1,39 @@
+import { z } from 'zod';
 import { getRuntime } from '@/lib/runtime';
-import { userOf } from '@/lib/auth/route';
+import { query, userOf } from '@/lib/auth/route';
+import { filterOf, filterQuerySchema } from '@/lib/calls/filter';
 
 export const dynamic = 'force-dynamic';
+
+// The board's own filter, plus how to name the file: its range and zone as the board shows them.
+const exportQuery = z.intersection(
+  filterQuerySchema,
+  z.object({
+    range: z.string().max(80).optional(),
+    zone: z.string().max(64).optional(),
+  }),
+);
+
+/** Keeps a file name portable: letters, digits and - _ . only. */
+const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '');
 
 export async function GET(request: Request) {
   // TVs view the board but never take the numbers away in bulk.
   const user = userOf(request);
   if (user instanceof Response) return user;
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  return new Response(getRuntime().exportCsv(), {
+  const q = query(request, exportQuery);
+  if (q instanceof Response) return q;
+  const stamp = new Date()
+    .toISOString()
+    .replace(/\.\d+Z$/, 'Z')
+    .replace(/:/g, '-');
+  const name = ['calls', q.range ? safe(q.range) : null, q.zone ? safe(q.zone) : 'UTC', `exported-${stamp}`]
+    .filter(Boolean)
+    .join('_');
+  return new Response(getRuntime().exportCsv(filterOf(q)), {
     headers: {
       'Content-Type': 'text/csv; charset=utf-8',
-      'Content-Disposition': `attachment; filename="calls-${stamp}.csv"`,
+      'Content-Disposition': `attachment; filename="${name}.csv"`,
       'Cache-Control': 'no-store',
     },
   });

@@ -1,0 +1,84 @@
+// Tallies in SQL: the same sums as tally.ts's `contribution`, over Call rows, for filters the
+// rollups do not have (status, caller) and for rebuilding the rollups when the MOS bands move.
+import type { Provider } from '../db/adapters';
+import type { Tx } from '../db/client';
+import { DURATION_BINS, type MosLimits } from './status';
+import { ROLLUP_COLUMNS } from './rollup';
+
+const TERMINAL = `"status" IN ('completed', 'busy', 'no-answer', 'canceled', 'failed')`;
+
+/** Epoch ms of a DateTime column: SQLite stores them as epoch ms (adapters.ts). */
+export const epochMsOf = (provider: Provider, column: string) =>
+  provider === 'postgresql' ? `(EXTRACT(EPOCH FROM ${column}) * 1000)::bigint` : column;
+
+/** A DateTime column truncated to the minute or hour, as a DateTime again. */
+function truncated(provider: Provider, column: string, unit: 'minute' | 'hour') {
+  const ms = unit === 'minute' ? 60_000 : 3_600_000;
+  return provider === 'postgresql' ? `date_trunc('${unit}', ${column})` : `(${column} / ${ms}) * ${ms}`;
+}
+
+const num = (v: number) => {
+  if (!Number.isFinite(v)) throw new Error(`not a number: ${v}`);
+  return String(v);
+};
+
+/** SELECT expressions, one per ROLLUP_COLUMNS entry and named after it, tallying Call rows. */
+export function tallyExpressions(limits: MosLimits): string {
+  const sumIf = (cond: string, value = '1') => `SUM(CASE WHEN ${cond} THEN ${value} ELSE 0 END)`;
+  const band = (i: number) => {
+    const lo = i === 0 ? null : limits[i - 1]!;
+    const hi = i === limits.length ? null : limits[i]!;
+    const parts = ['"mos" IS NOT NULL'];
+    if (lo !== null) parts.push(`"mos" >= ${num(lo)}`);
+    if (hi !== null) parts.push(`"mos" < ${num(hi)}`);
+    return sumIf(parts.join(' AND '));
+  };
+  const bin = (i: number) => {
+    const parts = [TERMINAL, '"duration" IS NOT NULL', `"duration" >= ${DURATION_BINS[i]!.min}`];
+    const next = DURATION_BINS[i + 1];
+    if (next) parts.push(`"duration" < ${next.min}`);
+    return sumIf(parts.join(' AND '));
+  };
+  const exprs: Record<(typeof ROLLUP_COLUMNS)[number], string> = {
+    calls: 'COUNT(*)',
+    finished: sumIf(TERMINAL),
+    completed: sumIf(`"status" = 'completed'`),
+    durationSum: 'COALESCE(SUM("duration"), 0)',
+    durationCount: 'COUNT("duration")',
+    // As contribution() does: Math.round(mos * 100).
+    mosSumCenti: 'COALESCE(SUM(CAST(ROUND("mos" * 100) AS INTEGER)), 0)',
+    mosCount: 'COUNT("mos")',
+    mosBad: band(0),
+    mosPoor: band(1),
+    mosFair: band(2),
+    mosGood: band(3),
+    mosExcellent: band(4),
+    dur0: bin(0),
+    dur1: bin(1),
+    dur2: bin(2),
+    dur3: bin(3),
+    dur4: bin(4),
+    dur5: bin(5),
+    badAudioSum: sumIf(`"mos" < ${num(limits[0])} AND "duration" IS NOT NULL`, '"duration"'),
+  };
+  return ROLLUP_COLUMNS.map((c) => `${exprs[c]} AS "${c}"`).join(', ');
+}
+
+/**
+ * Recomputes every rollup row from the calls, with MOS banded by `limits`. Runs inside the
+ * caller's transaction, which must hold the ingest lock, so no commit lands between the two.
+ */
+export async function rebuildRollups(tx: Tx, provider: Provider, limits: MosLimits): Promise<void> {
+  const columns = ROLLUP_COLUMNS.map((c) => `"${c}"`).join(', ');
+  await tx.$executeRawUnsafe(`DELETE FROM "Rollup"`);
+  await tx.$executeRawUnsafe(
+    `INSERT INTO "Rollup" ("resolution", "bucket", "line", ${columns})
+     SELECT 1, ${truncated(provider, '"startedAt"', 'minute')}, COALESCE("to", ''), ${tallyExpressions(limits)}
+       FROM "Call" GROUP BY 2, 3`,
+  );
+  await tx.$executeRawUnsafe(
+    `INSERT INTO "Rollup" ("resolution", "bucket", "line", ${columns})
+     SELECT 60, ${truncated(provider, '"bucket"', 'hour')}, "line", ${ROLLUP_COLUMNS.map((c) => `SUM("${c}")`).join(', ')}
+       FROM "Rollup" WHERE "resolution" = 1 GROUP BY 2, 3`,
+  );
+}

@@ -1,0 +1,77 @@
+// What the board counts: a time range and optional line, status and caller filters. The server
+// answers snapshots and exports for one; the browser applies live updates through the same test.
+import { z } from 'zod';
+import { CALL_STATUSES } from './status';
+
+export interface BoardFilter {
+  /** Epoch ms, inclusive, on each call's start time. */
+  from: number;
+  /** Epoch ms, exclusive; null = no end. */
+  to: number | null;
+  /** The center's number (a call's To); "" is calls without one. */
+  line: string | null;
+  status: string | null;
+  /** Digits (and +) the caller's number contains. */
+  caller: string | null;
+}
+
+/** Every call ever stored. */
+export const ALL_TIME: BoardFilter = { from: 0, to: null, line: null, status: null, caller: null };
+
+/** Keeps what a phone number search can match: digits and a leading plus. */
+export const normalizeCaller = (q: string) => q.replace(/[^\d+]/g, '');
+
+const epochMs = z.coerce.number().int().min(0).max(8.64e15);
+
+/** Query parameters of /api/dashboard and /api/calls/export. */
+export const filterQuerySchema = z
+  .object({
+    from: epochMs.default(0),
+    to: epochMs.optional(),
+    line: z.string().max(64).optional(),
+    status: z.enum(CALL_STATUSES).optional(),
+    caller: z
+      .string()
+      .max(32)
+      .optional()
+      .transform((v) => (v === undefined ? undefined : normalizeCaller(v))),
+  })
+  .refine((q) => q.to === undefined || q.to > q.from, { message: 'must be after from', path: ['to'] });
+
+export function filterOf(q: z.infer<typeof filterQuerySchema>): BoardFilter {
+  return {
+    from: q.from,
+    to: q.to ?? null,
+    line: q.line ?? null,
+    status: q.status ?? null,
+    caller: q.caller ? q.caller : null,
+  };
+}
+
+/** The filter as query parameters (the inverse of filterQuerySchema). */
+export function filterParams(f: BoardFilter): URLSearchParams {
+  const p = new URLSearchParams({ from: String(f.from) });
+  if (f.to !== null) p.set('to', String(f.to));
+  if (f.line !== null) p.set('line', f.line);
+  if (f.status !== null) p.set('status', f.status);
+  if (f.caller !== null) p.set('caller', f.caller);
+  return p;
+}
+
+export interface Filterable {
+  /** ISO 8601. */
+  startedAt: string;
+  to: string | null;
+  from: string | null;
+  status: string;
+}
+
+/** Whether the board counts this call, ignoring the line filter when `anyLine` (the line table). */
+export function matches(c: Filterable, f: BoardFilter, anyLine = false): boolean {
+  const t = Date.parse(c.startedAt);
+  if (t < f.from || (f.to !== null && t >= f.to)) return false;
+  if (!anyLine && f.line !== null && (c.to ?? '') !== f.line) return false;
+  if (f.status !== null && c.status !== f.status) return false;
+  if (f.caller !== null && !(c.from ?? '').includes(f.caller)) return false;
+  return true;
+}

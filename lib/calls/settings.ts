@@ -1,0 +1,135 @@
+// The board's settings, which the admin edits at runtime (/admin) and every screen follows, and the
+// pure rules built on them: thresholds and the silent-line alert. Shared by server and browser.
+import { z } from 'zod';
+import { DEFAULT_MOS_LIMITS } from './status';
+import { kpis } from './tally';
+import type { Tally } from './types';
+
+/** A metric a threshold can watch, and which way is better. */
+export const METRICS = {
+  averageMos: { label: 'Average MOS', better: 'higher' },
+  successRate: { label: 'Success rate', better: 'higher' },
+  failureRate: { label: 'Failure rate', better: 'lower' },
+  badAudioMinutes: { label: 'Bad-audio minutes', better: 'lower' },
+} as const;
+export type Metric = keyof typeof METRICS;
+export const METRIC_KEYS = Object.keys(METRICS) as Metric[];
+
+export function isValidTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const limit = (min: number, max: number) => z.number().finite().min(min).max(max).nullable();
+
+export const boardSettingsSchema = z
+  .object({
+    /** IANA zone for "today", the clock and the export's file name; "" = each screen's own. */
+    timeZone: z
+      .string()
+      .trim()
+      .max(64)
+      .refine((z) => z === '' || isValidTimeZone(z), 'not a known IANA time zone (e.g. Europe/London)'),
+    /** Lower bounds of the poor, fair, good and excellent MOS bands, rising. */
+    mosLimits: z
+      .tuple([z.number(), z.number(), z.number(), z.number()])
+      .refine((l) => l.every((v) => v >= 1 && v <= 5), 'each bound must be between 1 and 5')
+      .refine((l) => l.every((v, i) => i === 0 || v > l[i - 1]!), 'bounds must rise from poor to excellent'),
+    /** Per metric: the value a tile must not cross (see METRICS for the direction); null = none. */
+    thresholds: z.object({
+      averageMos: limit(1, 5),
+      successRate: limit(0, 1),
+      failureRate: limit(0, 1),
+      badAudioMinutes: limit(0, 1e9),
+    }),
+    /** A line that usually gets calls at this hour and has had no callback for this long alerts. */
+    silenceMinutes: z.number().int().min(1).max(1440),
+    /** Whether screens beep when a tile crosses its threshold (each screen can mute). */
+    soundAlerts: z.boolean(),
+  })
+  .strict();
+export type BoardSettings = z.infer<typeof boardSettingsSchema>;
+
+export const DEFAULT_SETTINGS: BoardSettings = {
+  timeZone: '',
+  mosLimits: DEFAULT_MOS_LIMITS,
+  thresholds: { averageMos: 3.6, successRate: 0.8, failureRate: null, badAudioMinutes: null },
+  silenceMinutes: 15,
+  soundAlerts: false,
+};
+
+/** Stored settings over the defaults; anything unreadable falls back to them. */
+export function readSettings(json: string | null | undefined): BoardSettings {
+  if (!json) return DEFAULT_SETTINGS;
+  try {
+    const stored = JSON.parse(json) as Partial<BoardSettings>;
+    const merged = {
+      ...DEFAULT_SETTINGS,
+      ...stored,
+      thresholds: { ...DEFAULT_SETTINGS.thresholds, ...stored.thresholds },
+    };
+    const parsed = boardSettingsSchema.safeParse(merged);
+    return parsed.success ? (parsed.data as BoardSettings) : DEFAULT_SETTINGS;
+  } catch {
+    return DEFAULT_SETTINGS;
+  }
+}
+
+/** Every metric a threshold can watch, from a tally; null where there is nothing to measure. */
+export function metricValues(t: Tally): Record<Metric, number | null> {
+  const k = kpis(t);
+  return {
+    averageMos: k.averageMos,
+    successRate: k.successRate,
+    failureRate: k.successRate === null ? null : 1 - k.successRate,
+    badAudioMinutes: t.badAudioSeconds / 60,
+  };
+}
+
+/** Whether a value is on the wrong side of its threshold. No value or no threshold never is. */
+export function breaches(metric: Metric, value: number | null, threshold: number | null): boolean {
+  if (value === null || threshold === null) return false;
+  return METRICS[metric].better === 'higher' ? value < threshold : value > threshold;
+}
+
+/** The metrics now over their thresholds. */
+export function breached(t: Tally, s: BoardSettings): Set<Metric> {
+  const values = metricValues(t);
+  return new Set(METRIC_KEYS.filter((m) => breaches(m, values[m], s.thresholds[m])));
+}
+
+/**
+ * Metrics that crossed since the last check: an alert sounds once, at the moment of crossing,
+ * and again only after the metric has recovered and crossed anew.
+ */
+export function newlyBreached(before: Set<Metric>, now: Set<Metric>): Metric[] {
+  return [...now].filter((m) => !before.has(m));
+}
+
+/** A silent line is alerted only when at least this many calls were to be expected meanwhile. */
+export const SILENCE_MIN_EXPECTED = 3;
+
+export interface LineActivity {
+  line: string;
+  /** Epoch ms of its last callback, null if never. */
+  lastCallbackAt: number | null;
+  /** Average calls per hour this line had at this hour of day over the previous 7 days. */
+  usualPerHour: number;
+}
+
+/**
+ * Whether a line has gone quiet when it should not have: no callback for at least `silenceMinutes`,
+ * while its usual traffic at this hour would have brought SILENCE_MIN_EXPECTED calls or more in
+ * the time it has been silent (with Poisson arrivals, that much silence then happens by chance
+ * under 5% of the time). A line that is quiet at night, or rarely called, does not alert.
+ */
+export function isSilent(a: LineActivity, now: number, silenceMinutes: number): boolean {
+  if (a.lastCallbackAt === null) return false;
+  const silentMs = now - a.lastCallbackAt;
+  if (silentMs < silenceMinutes * 60_000) return false;
+  return (a.usualPerHour * silentMs) / 3_600_000 >= SILENCE_MIN_EXPECTED;
+}

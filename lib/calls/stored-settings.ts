@@ -1,0 +1,75 @@
+// The board's settings in the store (Setting table), and keeping the rollups banded by them.
+import type { Database, Db, Tx } from '../db/client';
+import { rebuildRollups } from './aggregate';
+import { lockIngest } from './rollup';
+import { readSettings, type BoardSettings } from './settings';
+import { DEFAULT_MOS_LIMITS, type MosLimits } from './status';
+
+const BOARD_KEY = 'board';
+/** The MOS bounds the stored rollups were counted with: ingest adds to them with the same. */
+const ROLLUP_LIMITS_KEY = 'rollup.mosLimits';
+
+export async function loadSettings(client: Db | Tx): Promise<BoardSettings> {
+  const row = await client.setting.findUnique({ where: { key: BOARD_KEY } });
+  return readSettings(row?.value);
+}
+
+export async function rollupLimits(tx: Tx | Db): Promise<MosLimits> {
+  const row = await tx.setting.findUnique({ where: { key: ROLLUP_LIMITS_KEY } });
+  if (!row) return DEFAULT_MOS_LIMITS;
+  try {
+    return JSON.parse(row.value) as MosLimits;
+  } catch {
+    return DEFAULT_MOS_LIMITS;
+  }
+}
+
+const same = (a: MosLimits, b: MosLimits) => a.every((v, i) => v === b[i]);
+
+/**
+ * Writes the settings; when the MOS bands moved, recounts every rollup with them in the same
+ * transaction, under the ingest lock, so no commit counts with the old bands after it.
+ * A recount reads every call: seconds at a million.
+ */
+export async function saveSettings(db: Database, settings: BoardSettings): Promise<{ recounted: boolean }> {
+  return db.write.$transaction(
+    async (tx) => {
+      if (db.provider === 'postgresql') await lockIngest(tx);
+      const value = JSON.stringify(settings);
+      await tx.setting.upsert({
+        where: { key: BOARD_KEY },
+        create: { key: BOARD_KEY, value },
+        update: { value },
+      });
+      return { recounted: await recountIfMoved(tx, db, settings.mosLimits) };
+    },
+    { timeout: 600_000, maxWait: 60_000 },
+  );
+}
+
+async function recountIfMoved(tx: Tx, db: Database, limits: MosLimits): Promise<boolean> {
+  const stored = await tx.setting.findUnique({ where: { key: ROLLUP_LIMITS_KEY } });
+  if (stored && same(JSON.parse(stored.value) as MosLimits, limits)) return false;
+  await rebuildRollups(tx, db.provider, limits);
+  const value = JSON.stringify(limits);
+  await tx.setting.upsert({
+    where: { key: ROLLUP_LIMITS_KEY },
+    create: { key: ROLLUP_LIMITS_KEY, value },
+    update: { value },
+  });
+  return true;
+}
+
+/**
+ * At start: rollups counted by an older version (before bad-audio minutes, or without a record of
+ * their bands) are recounted once.
+ */
+export async function ensureRollups(db: Database): Promise<boolean> {
+  return db.write.$transaction(
+    async (tx) => {
+      if (db.provider === 'postgresql') await lockIngest(tx);
+      return recountIfMoved(tx, db, (await loadSettings(tx)).mosLimits);
+    },
+    { timeout: 600_000, maxWait: 60_000 },
+  );
+}

@@ -1,0 +1,275 @@
+// The supervisor's board against the real server and store: ranges and filters counted exactly,
+// exports that hold the same calls, MOS bands moved at runtime, and the ingest health panel.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { io as connect, type Socket } from 'socket.io-client';
+import Papa from 'papaparse';
+import { randomUUID } from 'node:crypto';
+import { startServer, type RunningServer } from '../helpers/server';
+import { completedCall, postForm, type Form } from '../helpers/callbacks';
+import { addTally, contribution, emptyTally } from '@/lib/calls/tally';
+import { DEFAULT_SETTINGS, type BoardSettings } from '@/lib/calls/settings';
+import { filterParams, matches, type BoardFilter } from '@/lib/calls/filter';
+import type { MosLimits } from '@/lib/calls/status';
+import type { IngestHealth, Snapshot, Tally } from '@/lib/calls/types';
+
+const HOUR = 3_600_000;
+const LINES = ['+18005550100', '+18005550111', '+18005550122'];
+const STATUSES = ['completed', 'completed', 'completed', 'no-answer', 'busy', 'failed', 'in-progress'];
+const stamp = (ms: number) => new Date(ms).toUTCString().replace('GMT', '+0000');
+
+let server: RunningServer;
+let socket: Socket;
+let settingsEvents = 0;
+let release: string | null = null;
+
+/** What was sent, as the store should hold it. */
+interface Sent {
+  callSid: string;
+  startedAt: string;
+  to: string;
+  from: string;
+  status: string;
+  duration: number | null;
+  mos: number | null;
+}
+const sent: Sent[] = [];
+// Calls between 09:00 and 13:00 UTC on one day: ranges then cut through hours at :30.
+const day = Date.parse('2026-06-10T09:00:00Z');
+
+function waitFor<T>(probe: () => Promise<T | undefined>, what: string, ms = 15_000): Promise<T> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const tick = async () => {
+      const v = await probe();
+      if (v !== undefined) return resolve(v);
+      if (Date.now() - started > ms) return reject(new Error(`timed out waiting for ${what}`));
+      setTimeout(() => void tick(), 50);
+    };
+    void tick();
+  });
+}
+
+async function snapshot(f: BoardFilter): Promise<Snapshot> {
+  const res = await server.get(`/api/dashboard?${filterParams(f)}`);
+  expect(res.status).toBe(200);
+  return (await res.json()) as Snapshot;
+}
+
+function expected(f: BoardFilter, limits: MosLimits = DEFAULT_SETTINGS.mosLimits): Tally {
+  const t = emptyTally();
+  for (const c of sent.filter((c) => matches(c, f))) addTally(t, contribution(c, limits));
+  return t;
+}
+
+const sum = (ts: Tally[]) => ts.reduce((a, t) => addTally(a, t), emptyTally());
+
+beforeAll(async () => {
+  server = await startServer({ env: { RELEASE: 'release-under-test' } });
+  socket = connect(server.url, {
+    transports: ['websocket'],
+    reconnection: false,
+    extraHeaders: { cookie: server.cookie },
+  });
+  socket.on('settings', () => settingsEvents++);
+  socket.on('hello', (info: { release: string }) => (release = info.release));
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('connect_error', reject);
+  });
+  // 60 calls, one every 4 minutes, on three lines, with every kind of outcome and MOS.
+  for (let i = 0; i < 60; i++) {
+    const status = STATUSES[i % STATUSES.length]!;
+    const form: Form = completedCall({
+      CallSid: randomUUID(),
+      From: `+1415555${String(1000 + i)}`,
+      To: LINES[i % LINES.length]!,
+      Timestamp: stamp(day + i * 4 * 60_000 + 17_000),
+      CallStatus: status,
+      CallDuration: status === 'completed' ? String(30 + i * 11) : '0',
+    });
+    if (status === 'completed' && i % 5 !== 0) form.AudioInMos = (2.5 + (i % 9) * 0.25).toFixed(2);
+    else delete form.AudioInMos;
+    expect((await postForm(server.url, form)).status).toBe(200);
+    sent.push({
+      callSid: form.CallSid!,
+      startedAt: new Date(day + i * 4 * 60_000 + 17_000).toISOString(),
+      to: form.To!,
+      from: form.From!,
+      status,
+      duration: status === 'completed' ? 30 + i * 11 : 0,
+      mos: form.AudioInMos ? Number(form.AudioInMos) : null,
+    });
+  }
+});
+
+afterAll(async () => {
+  socket?.close();
+  await server?.stop();
+});
+
+const filters: [string, BoardFilter][] = [
+  ['every call', { from: 0, to: null, line: null, status: null, caller: null }],
+  // Starts and ends at :30, as "today" does in a half-hour zone: minute rows at both edges.
+  ['09:30 to 12:30', { from: day + HOUR / 2, to: day + 3.5 * HOUR, line: null, status: null, caller: null }],
+  [
+    'within one hour',
+    { from: day + HOUR + 7 * 60_000, to: day + HOUR + 41 * 60_000, line: null, status: null, caller: null },
+  ],
+  ['from 10:00, open-ended', { from: day + HOUR, to: null, line: null, status: null, caller: null }],
+  ['one line', { from: day + HOUR / 2, to: day + 3.5 * HOUR, line: LINES[1]!, status: null, caller: null }],
+  ['one status', { from: day, to: day + 4 * HOUR, line: null, status: 'completed', caller: null }],
+  ['caller search', { from: 0, to: null, line: null, status: null, caller: '555102' }],
+  [
+    'line, status and caller',
+    { from: day, to: null, line: LINES[0]!, status: 'completed', caller: '4155551' },
+  ],
+];
+
+describe('the board for a range and filters', () => {
+  it.each(filters)(
+    '%s: totals, chart points, lines and rows count exactly the matching calls',
+    async (_, f) => {
+      const s = await snapshot(f);
+      const want = expected(f);
+      expect(want.calls).toBeGreaterThan(0);
+      expect(s.totals).toEqual(want);
+      expect(s.filter).toEqual(f);
+      // The chart's points add up to the totals, each starting on a bucket from the range's start.
+      expect(sum(s.series.map((p) => p.tally))).toEqual(want);
+      for (const p of s.series) expect((p.t - f.from) % s.bucketMs).toBe(0);
+      // The line table counts every line under the same filter, but for the line.
+      expect(sum(s.lines.map((l) => l.tally))).toEqual(expected({ ...f, line: null }));
+      for (const l of s.lines) expect(l.lastCallAt).toBeGreaterThanOrEqual(day);
+      // The table holds the matching calls, newest first.
+      const rows = sent.filter((c) => matches(c, f)).sort((a, b) => (a.startedAt < b.startedAt ? 1 : -1));
+      expect(s.calls.map((c) => c.callSid)).toEqual(rows.map((c) => c.callSid));
+    },
+  );
+
+  it.each(filters)('%s: the CSV export holds exactly the calls the board counts', async (_, f) => {
+    const res = await server.get(
+      `/api/calls/export?${filterParams(f)}&range=${encodeURIComponent('today 2026-06-10')}&zone=Asia/Kolkata`,
+    );
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-disposition')).toMatch(
+      /filename="calls_today-2026-06-10_Asia-Kolkata_exported-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z\.csv"/,
+    );
+    const rows = Papa.parse<string[]>((await res.text()).trim()).data.slice(1);
+    expect(rows.length).toBe((await snapshot(f)).totals.calls);
+    expect(new Set(rows.map((r) => r[0]))).toEqual(
+      new Set(sent.filter((c) => matches(c, f)).map((c) => c.callSid)),
+    );
+  });
+
+  it('refuses a filter it cannot read with a 400 naming the parameter', async () => {
+    for (const [query, field] of [
+      ['from=yesterday', 'from'],
+      ['from=100&to=50', 'to'],
+      ['status=exploded', 'status'],
+    ] as const) {
+      const res = await server.get(`/api/dashboard?${query}`);
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ field });
+      expect((await server.get(`/api/calls/export?${query}`)).status).toBe(400);
+    }
+  });
+});
+
+describe('board settings', () => {
+  const put = (body: unknown) =>
+    server.get('/api/admin/settings', {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json', Origin: server.url },
+      body: JSON.stringify(body),
+    });
+
+  it('refuse bands that do not rise, naming the field, and change nothing', async () => {
+    const res = await put({ ...DEFAULT_SETTINGS, mosLimits: [4, 3.5, 4.2, 4.4] });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ field: 'mosLimits' });
+    expect((await snapshot(filters[0]![1])).settings).toEqual(DEFAULT_SETTINGS);
+  });
+
+  it('recount every stored call when the MOS bands move, and tell every open board', async () => {
+    const strict: BoardSettings = {
+      ...DEFAULT_SETTINGS,
+      mosLimits: [3.5, 3.9, 4.2, 4.4],
+      thresholds: { ...DEFAULT_SETTINGS.thresholds, badAudioMinutes: 10 },
+      timeZone: 'Asia/Kolkata',
+    };
+    const before = settingsEvents;
+    const res = await put(strict);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ recounted: true });
+    await waitFor(async () => (settingsEvents > before ? true : undefined), 'the settings event');
+    for (const [, f] of filters) {
+      const s = await snapshot(f);
+      expect(s.settings).toEqual(strict);
+      expect(s.totals).toEqual(expected(f, strict.mosLimits));
+    }
+    expect(expected(filters[0]![1], strict.mosLimits).badAudioSeconds).toBeGreaterThan(
+      expected(filters[0]![1]).badAudioSeconds,
+    );
+    // New calls are counted with the new bands too.
+    const form = completedCall({
+      To: LINES[0]!,
+      Timestamp: stamp(day + 5 * HOUR),
+      AudioInMos: '3.45',
+      CallDuration: '90',
+    });
+    expect((await postForm(server.url, form)).status).toBe(200);
+    sent.push({
+      callSid: form.CallSid!,
+      startedAt: new Date(day + 5 * HOUR).toISOString(),
+      to: LINES[0]!,
+      from: form.From!,
+      status: 'completed',
+      duration: 90,
+      mos: 3.45,
+    });
+    expect((await snapshot(filters[0]![1])).totals).toEqual(expected(filters[0]![1], strict.mosLimits));
+  });
+});
+
+describe('ingest health', () => {
+  it('counts callbacks, retries absorbed, bad signatures and rejected inputs, and knows each line’s usual traffic', async () => {
+    const now = Date.now();
+    const hour = Math.floor(now / HOUR) * HOUR;
+    const quiet = '+18005550199';
+    // The same hour on each of the last 7 days: 3 calls each, so 3 an hour is this line's usual.
+    for (let d = 1; d <= 7; d++) {
+      for (let k = 0; k < 3; k++) {
+        const form = completedCall({ To: quiet, Timestamp: stamp(hour - d * 24 * HOUR + k * 60_000) });
+        expect((await postForm(server.url, form)).status).toBe(200);
+      }
+    }
+    const once = completedCall({ To: quiet, Timestamp: stamp(now) });
+    expect((await postForm(server.url, once)).status).toBe(200);
+    expect((await postForm(server.url, once)).status).toBe(200);
+    expect((await postForm(server.url, completedCall(), 'not-the-key')).status).toBe(403);
+    expect((await postForm(server.url, completedCall({ CallSid: '' }))).status).toBe(400);
+
+    const health = await waitFor(async () => {
+      const h = (await (await server.get('/api/ingest')).json()) as IngestHealth;
+      const total = (k: 'duplicates' | 'signatureFailures' | 'rejected') =>
+        h.minutes.reduce((a, m) => a + m[k], 0);
+      return total('duplicates') >= 1 && total('signatureFailures') >= 1 && total('rejected') >= 1
+        ? h
+        : undefined;
+    }, 'the counters to be saved');
+    const total = (k: keyof IngestHealth['minutes'][number]) => health.minutes.reduce((a, m) => a + m[k], 0);
+    expect(total('duplicates')).toBe(1);
+    expect(total('signatureFailures')).toBe(1);
+    expect(total('rejected')).toBe(1);
+    expect(total('deferred')).toBe(0);
+    expect(total('accepted')).toBeGreaterThanOrEqual(22);
+    const line = health.lines.find((l) => l.line === quiet)!;
+    expect(line.usualPerHour).toBe(3);
+    expect(Math.abs(line.lastCallbackAt! - Date.now())).toBeLessThan(60_000);
+    expect(health.silenceMinutes).toBe(DEFAULT_SETTINGS.silenceMinutes);
+  });
+
+  it('tells each board which build it runs, so boards reload after a deploy', () => {
+    expect(release).toBe('release-under-test');
+  });
+});
