@@ -20,10 +20,13 @@ export function AdminPanel({
   me,
   initialUsers,
   initialWallboards,
+  settings,
 }: {
   me: string;
   initialUsers: UserInfo[];
   initialWallboards: WallboardInfo[];
+  /** The board settings section. */
+  settings: React.ReactNode;
 }) {
   const [users, setUsers] = useState(initialUsers);
   const [wallboards, setWallboards] = useState(initialWallboards);
@@ -268,6 +271,7 @@ export function AdminPanel({
           </button>
         </form>
       </section>
+      {settings}
     </main>
   );
 }

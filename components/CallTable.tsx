@@ -6,11 +6,20 @@ import type { CallRow } from '@/lib/calls/types';
 import { bandOf, formatCallTime, formatDuration, formatMos } from '@/lib/calls/format';
 import { useTimeZone } from './useTimeZone';
 import { useRem } from './useRem';
+import type { MosLimits } from '@/lib/calls/status';
 
 const STATUS_LABEL: Record<string, string> = { 'no-answer': 'no answer', 'in-progress': 'in progress' };
 
 /** `details`: a row opens every callback of its call (people, not TVs: they have no pointer). */
-export function CallTable({ calls, details }: { calls: CallRow[]; details: boolean }) {
+export function CallTable({
+  calls,
+  details,
+  limits,
+}: {
+  calls: CallRow[];
+  details: boolean;
+  limits: MosLimits;
+}) {
   const scroller = useRef<HTMLDivElement>(null);
   const timeZone = useTimeZone();
   const [open, setOpen] = useState<string | null>(null);
@@ -39,12 +48,12 @@ export function CallTable({ calls, details }: { calls: CallRow[]; details: boole
       </div>
       <div className="calls-body" ref={scroller} data-testid="call-table">
         {calls.length === 0 ? (
-          <div className="empty">No calls yet. They appear here as they arrive.</div>
+          <div className="empty">No calls here yet. They appear as they arrive.</div>
         ) : null}
         <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>
           {virtual.getVirtualItems().map((item) => {
             const c = calls[item.index]!;
-            const band = bandOf(c.mos);
+            const band = bandOf(c.mos, limits);
             return (
               <div
                 key={item.key}
@@ -71,6 +80,11 @@ export function CallTable({ calls, details }: { calls: CallRow[]; details: boole
                 <span className={`status status-${c.status}`}>{STATUS_LABEL[c.status] ?? c.status}</span>
                 <span className="num">{formatDuration(c.duration)}</span>
                 <span className={`num mos ${band ? `tone-${band.key}` : 'mos-none'}`} title={band?.label}>
+                  {band ? (
+                    <span className="mos-shape" aria-hidden>
+                      {band.shape}
+                    </span>
+                  ) : null}
                   {formatMos(c.mos)}
                   {band ? <small className="mos-band">{band.label}</small> : null}
                 </span>

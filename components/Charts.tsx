@@ -7,13 +7,14 @@ import {
   Cell,
   Line,
   LineChart,
+  ReferenceLine,
   ResponsiveContainer,
   Tooltip,
   XAxis,
   YAxis,
 } from 'recharts';
 import type { SeriesPoint, Tally } from '@/lib/calls/types';
-import { DURATION_BINS, MOS_BANDS } from '@/lib/calls/status';
+import { DURATION_BINS, MOS_BANDS, type MosLimits } from '@/lib/calls/status';
 import { useTimeZone } from './useTimeZone';
 import { useRem } from './useRem';
 
@@ -52,9 +53,11 @@ const tooltip = { contentStyle: { background: '#0f172a', border: '1px solid #334
 export const TimeCharts = memo(function TimeCharts({
   series,
   bucketMs,
+  limits,
 }: {
   series: SeriesPoint[];
   bucketMs: number;
+  limits: MosLimits;
 }) {
   const timeZone = useTimeZone();
   const { axis, yWidth, stroke } = useAxes();
@@ -77,6 +80,10 @@ export const TimeCharts = memo(function TimeCharts({
           <XAxis dataKey="t" tickFormatter={tick} {...axis} />
           <YAxis domain={[1, 5]} ticks={[1, 2, 3, 4, 5]} {...axis} width={yWidth} />
           <Tooltip labelFormatter={(t) => tick(Number(t))} {...tooltip} />
+          {/* The lower bound of each band above bad, dashed, in that band's colour. */}
+          {limits.map((min, i) => (
+            <ReferenceLine key={min} y={min} stroke={BAND_COLORS[i + 1]} strokeDasharray="6 4" />
+          ))}
           <Line
             dataKey="mos"
             name="avg MOS"
@@ -111,7 +118,7 @@ export const TimeCharts = memo(function TimeCharts({
 
 export const DistributionCharts = memo(function DistributionCharts({ totals }: { totals: Tally }) {
   const { category, axis, yWidth } = useAxes();
-  const bands = MOS_BANDS.map((b, i) => ({ name: b.label, calls: totals.mosBands[i] ?? 0 }));
+  const bands = MOS_BANDS.map((b, i) => ({ name: `${b.shape} ${b.label}`, calls: totals.mosBands[i] ?? 0 }));
   const bins = DURATION_BINS.map((b, i) => ({ name: b.label, calls: totals.durationBins[i] ?? 0 }));
   return (
     <>

@@ -1,4 +1,6 @@
 'use client';
+import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import { useBrowserZone } from './useTimeZone';
 import type { Snapshot } from '@/lib/calls/types';
 import { useLiveBoard } from './useLiveBoard';
 import { KpiTiles } from './KpiTiles';
@@ -8,8 +10,15 @@ import { ConnectionBadge } from './ConnectionBadge';
 import { useThrottled } from './useThrottled';
 import { UserMenu } from './UserMenu';
 import { useAsOf } from './useAsOf';
-import { useTimeZone } from './useTimeZone';
+import { Controls } from './Controls';
+import { LineTable } from './LineTable';
+import { HealthPanel } from './HealthPanel';
+import { useAlertSound } from './useAlertSound';
+import { ZoneContext } from './zone';
 import { formatClock } from '@/lib/calls/format';
+import { filterParams } from '@/lib/calls/filter';
+import { breached, METRICS, type Metric } from '@/lib/calls/settings';
+import { filterOfView, rangeOf, viewParams, ZONE_COOKIE, zoneOf, type View } from '@/lib/calls/view';
 
 export interface Viewer {
   kind: 'user' | 'tv';
@@ -22,63 +31,199 @@ interface Notice {
   text: string;
 }
 
+const MUTE_KEY = 'wallboard.muted';
+const MUTE_EVENT = 'wallboard-muted';
+
+/** This screen's mute switch, kept in the browser so a reload keeps it. */
+function useMuted(): boolean {
+  return useSyncExternalStore(
+    (changed) => {
+      window.addEventListener(MUTE_EVENT, changed);
+      window.addEventListener('storage', changed);
+      return () => {
+        window.removeEventListener(MUTE_EVENT, changed);
+        window.removeEventListener('storage', changed);
+      };
+    },
+    () => localStorage.getItem(MUTE_KEY) === '1',
+    () => false,
+  );
+}
+function setMuted(muted: boolean) {
+  localStorage.setItem(MUTE_KEY, muted ? '1' : '0');
+  window.dispatchEvent(new Event(MUTE_EVENT));
+}
+
+/** Now, to the minute, moving on each minute: what rolling ranges and "time since" follow. */
+function useMinute(): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout>;
+    const tick = () => {
+      setNow(Date.now());
+      timer = setTimeout(tick, 60_000 - (Date.now() % 60_000) + 50);
+    };
+    timer = setTimeout(tick, 60_000 - (Date.now() % 60_000) + 50);
+    return () => clearTimeout(timer);
+  }, []);
+  return now;
+}
+
 export function Dashboard({
   initial,
+  initialView,
+  initialZone,
   maxRows,
+  release,
   notice,
   viewer,
 }: {
   initial: Snapshot;
+  initialView: View;
+  initialZone: string;
   maxRows: number;
+  release: string;
   notice: Notice | null;
   viewer: Viewer;
 }) {
-  const { board, connection } = useLiveBoard(initial, maxRows);
-  const timeZone = useTimeZone();
+  const [view, setView] = useState(initialView);
+  // The server rendered in the zone it could know; the browser's own is known once hydrated.
+  const browserZone = useBrowserZone(initialZone);
+  useEffect(() => {
+    document.cookie = `${ZONE_COOKIE}=${encodeURIComponent(browserZone)}; path=/; max-age=31536000; samesite=lax`;
+  }, [browserZone]);
+  // The settings arrive with each snapshot; a filter must not wait on the one it will fetch.
+  const [settingsZone, setSettingsZone] = useState(initial.settings.timeZone);
+  const now = useMinute();
+  const zone = zoneOf(view, settingsZone, browserZone);
+  const range = useMemo(() => rangeOf(view, zone, now), [view, zone, now]);
+  const filter = useMemo(() => filterOfView(view, range), [view, range]);
+
+  const { board, connection } = useLiveBoard(initial, maxRows, filter, release);
+  if (board.settings.timeZone !== settingsZone) setSettingsZone(board.settings.timeZone);
+
+  const changeView = useCallback((next: View) => {
+    setView(next);
+    const q = viewParams(next).toString();
+    window.history.replaceState(null, '', q ? `?${q}` : window.location.pathname);
+  }, []);
+
   const asOfAt = useAsOf(connection);
-  const asOf = asOfAt === null ? null : formatClock(asOfAt, timeZone);
+  const asOf = asOfAt === null ? null : formatClock(asOfAt, zone);
   const stale = connection === 'reconnecting' || connection === 'offline';
   // Tiles and rows follow every frame; four SVG charts redrawn at that rate would hold up the
   // main thread under a burst, and a chart a second is plenty to read from across the room.
   const timeCharts = useThrottled(board, 1000, 0);
   const distributionCharts = useThrottled(board, 1000, 500);
+
+  // Threshold alerts: the tile shows the state; a sound (if the admin enabled them and this screen
+  // has not muted) marks the moment of crossing.
+  const muted = useMuted();
+  const [lastAlert, setLastAlert] = useState<{ metrics: Metric[]; at: number } | null>(null);
+  const over = breached(board.totals, board.settings);
+  useAlertSound(
+    over,
+    board.settings.soundAlerts && !muted,
+    filterParams(board.filter).toString(),
+    (metrics) => setLastAlert({ metrics, at: Date.now() }),
+  );
+
+  const exportHref = `/api/calls/export?${filterParams(filter)}&${new URLSearchParams({ range: range.label, zone })}`;
+  const tv = view.tv;
+  const people = viewer.kind === 'user';
+
   return (
-    <main className={`board ${stale ? 'board-stale' : ''}`}>
-      {stale ? (
-        // Read from across the room: the figures are old, by how much, and that it is being fixed.
-        <div className="stale-banner" role="alert" data-testid="stale-banner">
-          <strong>{connection === 'offline' ? 'Offline' : 'Connection lost'}</strong>
-          <span>
-            {asOf ? `Figures as of ${asOf}. ` : ''}
-            {connection === 'offline' ? 'Still trying to reconnect…' : 'Reconnecting…'}
-          </span>
-        </div>
-      ) : null}
-      <header className="board-head">
-        <h1>Call wallboard</h1>
-        <ConnectionBadge state={connection} />
-        {viewer.kind === 'user' ? (
-          <>
-            <a className="button" href="/api/calls/export" download data-testid="export-csv">
-              Export CSV
-            </a>
-            <UserMenu viewer={viewer} />
-          </>
+    <ZoneContext.Provider value={zone}>
+      <main
+        className={`board ${stale ? 'board-stale' : ''} ${tv ? 'board-tv' : ''}`}
+        data-view={tv ? 'tv' : 'full'}
+      >
+        {stale ? (
+          // Read from across the room: the figures are old, by how much, and that it is being fixed.
+          <div className="stale-banner" role="alert" data-testid="stale-banner">
+            <strong>{connection === 'offline' ? 'Offline' : 'Connection lost'}</strong>
+            <span>
+              {asOf ? `Figures as of ${asOf}. ` : ''}
+              {connection === 'offline' ? 'Still trying to reconnect…' : 'Reconnecting…'}
+            </span>
+          </div>
         ) : null}
-      </header>
-      {notice ? (
-        <div className={`notice notice-${notice.level}`} role="alert" data-testid="notice">
-          {notice.text}
+        <header className="board-head">
+          <h1>Call wallboard</h1>
+          <div className="board-range" data-testid="range-label" suppressHydrationWarning>
+            {range.label} <small>{zone}</small>
+            {view.line !== null ? <small> · line {view.line || '(no number)'}</small> : null}
+            {view.status ? <small> · {view.status}</small> : null}
+            {view.caller ? <small> · caller ~{view.caller}</small> : null}
+          </div>
+          <ConnectionBadge state={connection} />
+          {board.settings.soundAlerts && !tv ? (
+            <button
+              type="button"
+              className="button"
+              data-testid="mute"
+              aria-pressed={muted}
+              onClick={() => setMuted(!muted)}
+            >
+              {muted ? '🔇 Sound off' : '🔔 Sound on'}
+            </button>
+          ) : null}
+          {people && !tv ? (
+            <>
+              <a className="button" href={`?${viewParams({ ...view, tv: true })}`} data-testid="tv-mode">
+                TV mode
+              </a>
+              <a className="button" href={exportHref} download data-testid="export-csv">
+                Export CSV
+              </a>
+              <UserMenu viewer={viewer} />
+            </>
+          ) : null}
+          {people && tv ? (
+            <a
+              className="button tv-exit"
+              href={`?${viewParams({ ...view, tv: false })}`}
+              data-testid="tv-exit"
+            >
+              Exit TV mode
+            </a>
+          ) : null}
+        </header>
+        {!tv ? (
+          <Controls view={view} zone={zone} defaultZone={settingsZone || browserZone} onChange={changeView} />
+        ) : null}
+        {notice && !tv ? (
+          <div className={`notice notice-${notice.level}`} role="alert" data-testid="notice">
+            {notice.text}
+          </div>
+        ) : null}
+        {lastAlert && over.size > 0 ? (
+          <div className="sr-only" role="alert" data-testid="threshold-alert">
+            {lastAlert.metrics.map((m) => METRICS[m].label).join(', ')} crossed the threshold at{' '}
+            {formatClock(lastAlert.at, zone)}
+          </div>
+        ) : null}
+        <KpiTiles totals={board.totals} asOf={asOf} settings={board.settings} />
+        <div className="board-body">
+          <CallTable calls={board.calls} details={people && !tv} limits={board.settings.mosLimits} />
+          <section className="charts" aria-label="Charts">
+            <TimeCharts
+              series={timeCharts.series}
+              bucketMs={timeCharts.bucketMs}
+              limits={timeCharts.settings.mosLimits}
+            />
+            <DistributionCharts totals={distributionCharts.totals} />
+          </section>
+          <LineTable
+            lines={board.lines}
+            selected={view.line}
+            limits={board.settings.mosLimits}
+            now={asOfAt ?? now}
+            onPick={tv ? null : (line) => changeView({ ...view, line })}
+          />
+          <HealthPanel now={asOfAt ?? now} />
         </div>
-      ) : null}
-      <KpiTiles totals={board.totals} asOf={asOf} />
-      <div className="board-body">
-        <CallTable calls={board.calls} details={viewer.kind === 'user'} />
-        <section className="charts" aria-label="Charts">
-          <TimeCharts series={timeCharts.series} bucketMs={timeCharts.bucketMs} />
-          <DistributionCharts totals={distributionCharts.totals} />
-        </section>
-      </div>
-    </main>
+      </main>
+    </ZoneContext.Provider>
   );
 }

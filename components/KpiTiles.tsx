@@ -1,6 +1,7 @@
 import { kpis } from '@/lib/calls/tally';
 import type { Tally } from '@/lib/calls/types';
 import { bandOf, formatCount, formatMinutes, formatMos, formatPercent } from '@/lib/calls/format';
+import { breaches, METRICS, metricValues, type BoardSettings, type Metric } from '@/lib/calls/settings';
 
 interface TileProps {
   id: string;
@@ -8,11 +9,42 @@ interface TileProps {
   value: string;
   tone?: string;
   note?: string;
+  /** Leading mark that says what the colour says, for colour-blind viewers. */
+  shape?: string;
+  metric?: Metric;
 }
 
-function Tile({ id, label, value, tone, note, asOf }: TileProps & { asOf: string | null }) {
+/** A threshold as people say it: "target ≥ 3.60", "limit ≤ 10.0%". */
+export function formatThreshold(metric: Metric, value: number): string {
+  const text =
+    metric === 'averageMos'
+      ? formatMos(value)
+      : metric === 'badAudioMinutes'
+        ? `${formatMinutes(value)} min`
+        : formatPercent(value);
+  return METRICS[metric].better === 'higher' ? `target ≥ ${text}` : `limit ≤ ${text}`;
+}
+
+function Tile({
+  id,
+  label,
+  value,
+  tone,
+  note,
+  shape,
+  metric,
+  asOf,
+  settings,
+  values,
+}: TileProps & { asOf: string | null; settings: BoardSettings; values: Record<Metric, number | null> }) {
+  const threshold = metric ? settings.thresholds[metric] : null;
+  const crossed = metric ? breaches(metric, values[metric], threshold) : false;
   return (
-    <div className={`tile ${tone ? `tone-${tone}` : ''}`} data-testid={`kpi-${id}`}>
+    <div
+      className={`tile ${tone ? `tone-${tone}` : ''} ${crossed ? 'tile-breached' : ''}`}
+      data-testid={`kpi-${id}`}
+      data-state={crossed ? 'breached' : threshold !== null && metric ? 'ok' : 'none'}
+    >
       <div className="tile-label">
         {label}
         {asOf ? (
@@ -22,43 +54,83 @@ function Tile({ id, label, value, tone, note, asOf }: TileProps & { asOf: string
         ) : null}
       </div>
       <div className="tile-value" data-testid={`kpi-${id}-value`}>
+        {shape ? (
+          <span className="tile-shape" aria-hidden>
+            {shape}
+          </span>
+        ) : null}
         {value}
       </div>
-      {note ? <div className="tile-note">{note}</div> : null}
+      {crossed && metric && threshold !== null ? (
+        <div className="tile-alert" role="status" data-testid={`kpi-${id}-alert`}>
+          <span aria-hidden>⚠</span> {METRICS[metric].better === 'higher' ? 'Below' : 'Above'}{' '}
+          {formatThreshold(metric, threshold)}
+        </div>
+      ) : note || (metric && threshold !== null) ? (
+        <div className="tile-note">
+          {note}
+          {metric && threshold !== null ? (
+            <span className="tile-target"> · {formatThreshold(metric, threshold)}</span>
+          ) : null}
+        </div>
+      ) : null}
     </div>
   );
 }
 
 /** `asOf`: hh:mm:ss at which the figures were last known current, shown on every tile. */
-export function KpiTiles({ totals, asOf }: { totals: Tally; asOf: string | null }) {
+export function KpiTiles({
+  totals,
+  asOf,
+  settings,
+}: {
+  totals: Tally;
+  asOf: string | null;
+  settings: BoardSettings;
+}) {
   const k = kpis(totals);
-  const band = bandOf(k.averageMos);
+  const values = metricValues(totals);
+  const band = k.averageMos === null ? null : bandOf(k.averageMos, settings.mosLimits);
+  const common = { asOf, settings, values };
   return (
     <section className="tiles" aria-label="Totals">
-      <Tile id="total-calls" label="Calls" value={formatCount(k.totalCalls)} asOf={asOf} />
-      <Tile id="talk-minutes" label="Talk minutes" value={formatMinutes(k.talkMinutes)} asOf={asOf} />
+      <Tile {...common} id="total-calls" label="Calls" value={formatCount(k.totalCalls)} />
+      <Tile {...common} id="talk-minutes" label="Talk minutes" value={formatMinutes(k.talkMinutes)} />
       <Tile
-        asOf={asOf}
+        {...common}
         id="average-mos"
         label="Average MOS"
+        metric="averageMos"
         value={formatMos(k.averageMos)}
         tone={band?.key}
+        shape={band?.shape}
         note={band ? band.label : `${formatCount(totals.mosCount)} calls with MOS`}
       />
       <Tile
-        asOf={asOf}
+        {...common}
         id="success-rate"
         label="Success rate"
+        metric="successRate"
         value={formatPercent(k.successRate)}
         note={`${formatCount(totals.completed)} of ${formatCount(totals.finished)} finished`}
       />
       <Tile
-        asOf={asOf}
+        {...common}
         id="failed-calls"
         label="Failed"
+        metric="failureRate"
         value={formatCount(k.failedCalls)}
-        tone={k.failedCalls > 0 ? 'alert' : undefined}
-        note="failed, busy, no answer, canceled"
+        note={`${formatPercent(values.failureRate)} · busy, no answer, canceled, failed`}
+      />
+      <Tile
+        {...common}
+        id="bad-audio"
+        label="Bad-audio minutes"
+        metric="badAudioMinutes"
+        value={formatMinutes(k.badAudioMinutes)}
+        tone={k.badAudioMinutes > 0 ? 'bad' : undefined}
+        shape={k.badAudioMinutes > 0 ? '✖' : undefined}
+        note={`talk on calls below ${formatMos(settings.mosLimits[0])} MOS`}
       />
     </section>
   );

@@ -5,6 +5,7 @@ import { useEffect, useRef, useState } from 'react';
 import { io, type Socket } from 'socket.io-client';
 import { applyUpdates, boardFromSnapshot, type Board } from '@/lib/calls/board';
 import type { CallUpdate, Snapshot } from '@/lib/calls/types';
+import { filterParams, type BoardFilter } from '@/lib/calls/filter';
 import { SOCKET_PATH, UNAUTHORIZED, type ClientToServer, type ServerToClient } from '@/lib/realtime/events';
 
 export type Connection = 'connecting' | 'live' | 'reconnecting' | 'offline';
@@ -12,11 +13,26 @@ export type Connection = 'connecting' | 'live' | 'reconnecting' | 'offline';
 /** Failed reconnect attempts after which the board calls itself offline rather than reconnecting. */
 const OFFLINE_AFTER_ATTEMPTS = 3;
 
-export function useLiveBoard(initial: Snapshot, maxRows: number) {
+/**
+ * `filter`: what the board counts; a new one fetches a fresh snapshot for it. `release`: the build
+ * this page came from; when the server says it runs another (a deploy), the page reloads itself.
+ */
+export function useLiveBoard(initial: Snapshot, maxRows: number, filter: BoardFilter, release: string) {
   const [board, setBoard] = useState<Board>(() => boardFromSnapshot(initial, maxRows));
   const [connection, setConnection] = useState<Connection>('connecting');
   const pending = useRef<CallUpdate[]>([]);
   const frame = useRef<number | null>(null);
+  const wanted = useRef(filter);
+  const resyncNow = useRef<() => void>(() => {});
+  const filterKey = filterParams(filter).toString();
+
+  useEffect(() => {
+    const changed = filterParams(wanted.current).toString() !== filterKey;
+    wanted.current = filter;
+    if (changed) resyncNow.current();
+    // filterKey stands for filter.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [filterKey]);
 
   useEffect(() => {
     const socket: Socket<ServerToClient, ClientToServer> = io({
@@ -49,7 +65,7 @@ export function useLiveBoard(initial: Snapshot, maxRows: number) {
       const mine = ++generation;
       syncing = true;
       try {
-        const res = await fetch('/api/dashboard', { cache: 'no-store' });
+        const res = await fetch(`/api/dashboard?${filterParams(wanted.current)}`, { cache: 'no-store' });
         if (res.status === 401 || res.status === 403) return signedOut();
         if (!res.ok) throw new Error(`snapshot: HTTP ${res.status}`);
         const snapshot = (await res.json()) as Snapshot;
@@ -58,7 +74,7 @@ export function useLiveBoard(initial: Snapshot, maxRows: number) {
         const buffered = pending.current;
         pending.current = [];
         setBoard(applyUpdates(boardFromSnapshot(snapshot, maxRows), buffered));
-        setConnection('live');
+        if (socket.connected) setConnection('live');
       } catch {
         // Start over after a pause: a fresh connection, then a fresh snapshot.
         if (!cancelled && mine === generation) {
@@ -74,7 +90,12 @@ export function useLiveBoard(initial: Snapshot, maxRows: number) {
       }
     };
 
+    resyncNow.current = () => void resync();
     socket.on('connect', () => void resync());
+    socket.on('settings', () => void resync());
+    socket.on('hello', (info) => {
+      if (info.release !== release && !cancelled) window.location.reload();
+    });
     socket.on('calls', (updates) => {
       pending.current.push(...updates);
       schedule();
@@ -112,7 +133,7 @@ export function useLiveBoard(initial: Snapshot, maxRows: number) {
       if (frame.current !== null) cancelAnimationFrame(frame.current);
       socket.close();
     };
-  }, [maxRows]);
+  }, [maxRows, release]);
 
   return { board, connection };
 }

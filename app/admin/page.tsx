@@ -3,18 +3,24 @@ import { notFound } from 'next/navigation';
 import { getRuntime } from '@/lib/runtime';
 import { principalFromHeaders } from '@/lib/auth/access';
 import { AdminPanel } from '@/components/AdminPanel';
+import { SettingsForm } from '@/components/SettingsForm';
 
 export default async function AdminPage() {
   const principal = principalFromHeaders(await headers());
   // The gate already requires an admin; this page does not rely on it alone.
   if (principal?.kind !== 'user' || principal.role !== 'admin') notFound();
-  const { accounts } = getRuntime();
-  const [users, wallboards] = await Promise.all([accounts.list(), accounts.wallboards.list()]);
+  const { accounts, queries } = getRuntime();
+  const [users, wallboards, settings] = await Promise.all([
+    accounts.list(),
+    accounts.wallboards.list(),
+    queries.settings(),
+  ]);
   return (
     <AdminPanel
       me={principal?.kind === 'user' ? principal.userId : ''}
       initialUsers={users}
       initialWallboards={wallboards}
+      settings={<SettingsForm initial={settings} />}
     />
   );
 }

@@ -1,0 +1,91 @@
+'use client';
+import { kpis } from '@/lib/calls/tally';
+import type { LineRow } from '@/lib/calls/types';
+import type { MosLimits } from '@/lib/calls/status';
+import { bandOf, formatAgo, formatCount, formatMinutes, formatMos, formatPercent } from '@/lib/calls/format';
+
+/**
+ * The center's numbers side by side. `onPick`: a click filters the whole board to that line, a
+ * second click on it clears the filter; null on a TV, which has no pointer.
+ */
+export function LineTable({
+  lines,
+  selected,
+  limits,
+  now,
+  onPick,
+}: {
+  lines: LineRow[];
+  selected: string | null;
+  limits: MosLimits;
+  now: number;
+  onPick: ((line: string | null) => void) | null;
+}) {
+  return (
+    <section className="panel lines" aria-label="Lines">
+      <table className="line-table" data-testid="line-table">
+        <thead>
+          <tr>
+            <th>Line</th>
+            <th className="num">Calls</th>
+            <th className="num">Success</th>
+            <th className="num">Talk min</th>
+            <th className="num">Avg MOS</th>
+            <th className="num">Below poor</th>
+            <th className="num">Last call</th>
+          </tr>
+        </thead>
+        <tbody>
+          {lines.length === 0 ? (
+            <tr>
+              <td colSpan={7} className="empty">
+                No calls in this range.
+              </td>
+            </tr>
+          ) : null}
+          {lines.map((l) => {
+            const k = kpis(l.tally);
+            const band = bandOf(k.averageMos, limits);
+            const isSelected = selected === l.line;
+            return (
+              <tr
+                key={l.line}
+                data-testid="line-row"
+                data-line={l.line}
+                className={isSelected ? 'selected' : undefined}
+                aria-selected={isSelected}
+                {...(onPick
+                  ? {
+                      tabIndex: 0,
+                      title: isSelected ? 'Show every line' : 'Show only this line',
+                      onClick: () => onPick(isSelected ? null : l.line),
+                      onKeyDown: (e: React.KeyboardEvent) => {
+                        if (e.key === 'Enter') onPick(isSelected ? null : l.line);
+                      },
+                    }
+                  : {})}
+              >
+                <td>{l.line || '(no number)'}</td>
+                <td className="num" data-testid="line-calls">
+                  {formatCount(k.totalCalls)}
+                </td>
+                <td className="num">{formatPercent(k.successRate)}</td>
+                <td className="num">{formatMinutes(k.talkMinutes)}</td>
+                <td className={`num ${band ? `tone-${band.key}` : ''}`}>
+                  {band ? <span aria-hidden>{band.shape} </span> : null}
+                  {formatMos(k.averageMos)}
+                </td>
+                <td className={`num ${k.belowPoorShare ? 'tone-bad' : ''}`}>
+                  {formatPercent(k.belowPoorShare)}
+                </td>
+                <td className="num" suppressHydrationWarning>
+                  {formatAgo(l.lastCallAt, now)}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </section>
+  );
+}
