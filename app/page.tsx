@@ -41,6 +41,7 @@ export default async function Page({
       initial={snapshot}
       initialView={view}
       initialZone={zone}
+      renderedAt={now}
       maxRows={config.DASHBOARD_ROWS}
       release={release}
       // The webhook's configuration is for the people who run the board, not for the TV.

@@ -54,16 +54,20 @@ function setMuted(muted: boolean) {
   window.dispatchEvent(new Event(MUTE_EVENT));
 }
 
-/** Now, to the minute, moving on each minute: what rolling ranges and "time since" follow. */
-function useMinute(): number {
-  const [now, setNow] = useState(() => Date.now());
+/**
+ * Now, moving on each minute: what rolling ranges and "time since" follow. It starts at the
+ * moment the server rendered the page, so the page hydrates as rendered, then takes the
+ * browser's clock.
+ */
+function useMinute(renderedAt: number): number {
+  const [now, setNow] = useState(renderedAt);
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout>;
     const tick = () => {
       setNow(Date.now());
       timer = setTimeout(tick, 60_000 - (Date.now() % 60_000) + 50);
     };
-    timer = setTimeout(tick, 60_000 - (Date.now() % 60_000) + 50);
+    timer = setTimeout(tick, 0);
     return () => clearTimeout(timer);
   }, []);
   return now;
@@ -73,6 +77,7 @@ export function Dashboard({
   initial,
   initialView,
   initialZone,
+  renderedAt,
   maxRows,
   release,
   notice,
@@ -81,6 +86,8 @@ export function Dashboard({
   initial: Snapshot;
   initialView: View;
   initialZone: string;
+  /** When the server rendered the page, epoch ms. */
+  renderedAt: number;
   maxRows: number;
   release: string;
   notice: Notice | null;
@@ -94,7 +101,7 @@ export function Dashboard({
   }, [browserZone]);
   // The settings arrive with each snapshot; a filter must not wait on the one it will fetch.
   const [settingsZone, setSettingsZone] = useState(initial.settings.timeZone);
-  const now = useMinute();
+  const now = useMinute(renderedAt);
   const zone = zoneOf(view, settingsZone, browserZone);
   const range = useMemo(() => rangeOf(view, zone, now), [view, zone, now]);
   const filter = useMemo(() => filterOfView(view, range), [view, range]);
@@ -165,7 +172,7 @@ export function Dashboard({
               aria-pressed={muted}
               onClick={() => setMuted(!muted)}
             >
-              {muted ? '🔇 Sound off' : '🔔 Sound on'}
+              {muted ? 'Sound: muted' : 'Sound: on'}
             </button>
           ) : null}
           {people && !tv ? (

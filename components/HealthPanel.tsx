@@ -108,7 +108,7 @@ export function HealthPanel({ now }: { now: number }) {
             </tr>
           </thead>
           <tbody>
-            {health.lines.slice(0, 8).map((l) => {
+            {[...silent, ...health.lines.filter((l) => !silent.includes(l))].slice(0, 8).map((l) => {
               const quiet = silent.includes(l);
               return (
                 <tr key={l.line} className={quiet ? 'tone-bad' : undefined} data-testid="health-line">

@@ -53,13 +53,13 @@ function Tile({
           </span>
         ) : null}
       </div>
-      <div className="tile-value" data-testid={`kpi-${id}-value`}>
+      <div className="tile-value">
         {shape ? (
           <span className="tile-shape" aria-hidden>
             {shape}
           </span>
         ) : null}
-        {value}
+        <span data-testid={`kpi-${id}-value`}>{value}</span>
       </div>
       {crossed && metric && threshold !== null ? (
         <div className="tile-alert" role="status" data-testid={`kpi-${id}-alert`}>

@@ -22,7 +22,7 @@ export function LineTable({
   onPick: ((line: string | null) => void) | null;
 }) {
   return (
-    <section className="panel lines" aria-label="Lines">
+    <section className="panel lines" aria-label="Lines" data-testid="lines">
       <table className="line-table" data-testid="line-table">
         <thead>
           <tr>

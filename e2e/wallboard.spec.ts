@@ -1,14 +1,11 @@
 // The wallboard in a real Chromium against the production build, fed the way a provider feeds it.
-import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { readFileSync, mkdirSync } from 'node:fs';
 import Papa from 'papaparse';
 import { randomUUID } from 'node:crypto';
-import { formSignature } from '../lib/callbacks/signature';
-import { E2E_SIGNING_KEY } from './signing';
+import { post, type Form } from './post';
 
 test.describe.configure({ mode: 'serial' });
-
-type Form = Record<string, string>;
 
 const at = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000).toUTCString();
 
@@ -28,15 +25,8 @@ const calls: Form[] = known.map((c, i) => ({
   ...c,
 }));
 
-// Signed as SignalWire signs: over the full URL the request goes to, plus the sorted fields.
-async function post(request: APIRequestContext, form: Form) {
-  const url = new URL('/api/webhooks/call-status', test.info().project.use.baseURL).toString();
-  const res = await request.post(url, {
-    form,
-    headers: { 'X-SignalWire-Signature': formSignature(E2E_SIGNING_KEY, url, Object.entries(form)) },
-  });
-  expect(res.status()).toBe(200);
-}
+// The last hour, so calls posted minutes ago are on the board whatever the time of day.
+const BOARD = '/?range=1h';
 
 const kpi = (page: Page, id: string) => page.getByTestId(`kpi-${id}-value`);
 
@@ -44,7 +34,7 @@ test('an empty board fills live as callbacks arrive, and its numbers match what 
   page,
   request,
 }) => {
-  await page.goto('/');
+  await page.goto(BOARD);
   await expect(page.getByTestId('connection')).toHaveText('Live');
   await expect(kpi(page, 'total-calls')).toHaveText('0');
   await expect(kpi(page, 'average-mos')).toHaveText('n/a');
@@ -85,7 +75,7 @@ test('an empty board fills live as callbacks arrive, and its numbers match what 
 test('a call opens every callback received for it, in arrival order, retries and late ones marked', async ({
   page,
 }) => {
-  await page.goto('/');
+  await page.goto(BOARD);
   await page.locator(`[data-call-sid="${calls[1]!.CallSid}"]`).click();
   const detail = page.getByTestId('call-detail');
   await expect(detail).toBeVisible();
@@ -107,18 +97,21 @@ test('a call opens every callback received for it, in arrival order, retries and
 });
 
 test('the first paint comes from the server, before any script runs', async ({ request }) => {
-  const html = await (await request.get('/')).text();
+  const html = await (await request.get(BOARD)).text();
   expect(html).toContain(`data-call-sid="${calls[4]!.CallSid}"`);
   expect(html).toMatch(/data-testid="kpi-total-calls-value"[^>]*>5</);
 });
 
-test('the export button downloads every call as CSV', async ({ page }) => {
-  await page.goto('/');
+test('the export button downloads the calls the board counts, as CSV', async ({ page }) => {
+  await page.goto(BOARD);
   const [download] = await Promise.all([
     page.waitForEvent('download'),
     page.getByTestId('export-csv').click(),
   ]);
-  expect(download.suggestedFilename()).toMatch(/^calls-.*\.csv$/);
+  // Range, zone and the moment of export in the name.
+  expect(download.suggestedFilename()).toMatch(
+    /^calls_last-60-min-from-\d{4}-\d{2}-\d{2}-\d{2}-\d{2}_[A-Za-z_]+(-[A-Za-z_]+)*_exported-[\dT-]+Z\.csv$/,
+  );
   const parsed = Papa.parse<string[]>(readFileSync((await download.path())!, 'utf8').trim());
   expect(parsed.errors).toEqual([]);
   expect(parsed.data).toEqual([
@@ -148,7 +141,7 @@ test('a board that loses its connection says so, then catches up on what it miss
   request,
   context,
 }) => {
-  await page.goto('/');
+  await page.goto(BOARD);
   await expect(page.getByTestId('connection')).toHaveText('Live');
   await expect(page.getByTestId('kpi-total-calls-asof')).toHaveText(/^as of \d\d:\d\d:\d\d$/);
   await context.setOffline(true);
@@ -179,7 +172,7 @@ for (const [name, width, height, minFont] of [
 ] as const) {
   test(`reads from across the room at ${name}`, async ({ page }) => {
     await page.setViewportSize({ width, height });
-    await page.goto('/');
+    await page.goto(BOARD);
     await expect(page.getByTestId('connection')).toHaveText('Live');
     const size = await kpi(page, 'total-calls').evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
     expect(size).toBeGreaterThanOrEqual(minFont);

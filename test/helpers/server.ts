@@ -45,10 +45,10 @@ export async function signIn(url: string, username: string, password: string, or
 }
 
 export async function startServer(
-  opts: { databaseUrl?: string; env?: Record<string, string>; signIn?: boolean } = {},
+  opts: { databaseUrl?: string; env?: Record<string, string>; signIn?: boolean; port?: number } = {},
 ) {
   const databaseUrl = opts.databaseUrl ?? (await tempDatabaseUrl());
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
     cwd: join(import.meta.dirname, '..', '..'),
     env: {

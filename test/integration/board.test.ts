@@ -237,10 +237,13 @@ describe('ingest health', () => {
     const hour = Math.floor(now / HOUR) * HOUR;
     const quiet = '+18005550199';
     // The same hour on each of the last 7 days: 3 calls each, so 3 an hour is this line's usual.
+    // (And the next hour, should the clock turn the hour during the test.)
     for (let d = 1; d <= 7; d++) {
-      for (let k = 0; k < 3; k++) {
-        const form = completedCall({ To: quiet, Timestamp: stamp(hour - d * 24 * HOUR + k * 60_000) });
-        expect((await postForm(server.url, form)).status).toBe(200);
+      for (const h of [hour, hour + HOUR]) {
+        for (let k = 0; k < 3; k++) {
+          const form = completedCall({ To: quiet, Timestamp: stamp(h - d * 24 * HOUR + k * 60_000) });
+          expect((await postForm(server.url, form)).status).toBe(200);
+        }
       }
     }
     const once = completedCall({ To: quiet, Timestamp: stamp(now) });
@@ -262,7 +265,7 @@ describe('ingest health', () => {
     expect(total('signatureFailures')).toBe(1);
     expect(total('rejected')).toBe(1);
     expect(total('deferred')).toBe(0);
-    expect(total('accepted')).toBeGreaterThanOrEqual(22);
+    expect(total('accepted')).toBeGreaterThanOrEqual(43);
     const line = health.lines.find((l) => l.line === quiet)!;
     expect(line.usualPerHour).toBe(3);
     expect(Math.abs(line.lastCallbackAt! - Date.now())).toBeLessThan(60_000);
