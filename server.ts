@@ -22,8 +22,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The build running: RELEASE if set, else Next.js's build id. */
-function releaseOf(dev: boolean): string {
-  if (process.env.RELEASE) return process.env.RELEASE;
+function releaseOf(release: string | undefined, dev: boolean): string {
+  if (release) return release;
   if (dev) return 'dev';
   try {
     return readFileSync(join(process.cwd(), '.next', 'BUILD_ID'), 'utf8').trim();
@@ -81,7 +81,7 @@ async function main() {
       },
     );
   });
-  const release = releaseOf(dev);
+  const release = releaseOf(config.RELEASE, dev);
   const realtime = await attachRealtime(http, {
     release,
     databaseUrl: config.DATABASE_URL,

@@ -10,6 +10,8 @@ import { SOCKET_PATH, UNAUTHORIZED, type ClientToServer, type ServerToClient } f
 
 export type Connection = 'connecting' | 'live' | 'reconnecting' | 'offline';
 
+const RELOADED_AT = 'wallboard.reloadedAt';
+
 /** Failed reconnect attempts after which the board calls itself offline rather than reconnecting. */
 const OFFLINE_AFTER_ATTEMPTS = 3;
 
@@ -94,7 +96,13 @@ export function useLiveBoard(initial: Snapshot, maxRows: number, filter: BoardFi
     socket.on('connect', () => void resync());
     socket.on('settings', () => void resync());
     socket.on('hello', (info) => {
-      if (info.release !== release && !cancelled) window.location.reload();
+      if (info.release === release || cancelled) return;
+      // Another release: reload to run its code. At most once a minute, so that during a rolling
+      // deploy, with both releases behind the balancer, a board does not reload back and forth.
+      const last = Number(sessionStorage.getItem(RELOADED_AT) ?? 0);
+      if (Date.now() - last < 60_000) return;
+      sessionStorage.setItem(RELOADED_AT, String(Date.now()));
+      window.location.reload();
     });
     socket.on('calls', (updates) => {
       pending.current.push(...updates);

@@ -38,6 +38,8 @@ const env = z.object({
   ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
   /** Serves the benchmark's do-nothing reference route; for `npm run bench` only. */
   BENCH_ROUTES: z.enum(['on', 'off']).default('off'),
+  /** Names the deployed release; boards reload when it changes. Default: the Next.js build id. */
+  RELEASE: z.string().max(100).optional(),
 });
 
 export type Config = z.infer<typeof env>;

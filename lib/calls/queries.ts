@@ -5,7 +5,7 @@ import { toRow } from './ingest';
 import { ROLLUP_COLUMNS } from './rollup';
 import { epochMsOf, tallyExpressions } from './aggregate';
 import { loadSettings } from './stored-settings';
-import { emptyTally, MINUTE_MS } from './tally';
+import { addTally, emptyTally, MINUTE_MS } from './tally';
 import { bucketFor, MAX_POINTS } from './series';
 import { ALL_TIME, type BoardFilter } from './filter';
 import type { BoardSettings } from './settings';
@@ -153,35 +153,43 @@ export function createQueries(db: Database, dashboardRows: number): Queries {
         const end = filter.to ?? Math.max(now, filter.from + MINUTE_MS);
         const bucketMs = bucketFor(end - filter.from);
 
-        const all = sourceFor(p, filter, settings);
-        const [totalsRow] = await tx.$queryRaw<TallyRecord[]>(
-          sql`SELECT ${all.tally} FROM ${all.from} WHERE ${all.where}`,
+        // One pass, grouped by chart bucket and line: totals and chart points are its rows for the
+        // chosen line (or all), the line table its rows for every line. Chart buckets shorter
+        // than an hour need minute rows throughout.
+        const src = sourceFor(p, { ...filter, line: null }, settings, bucketMs < HOUR_MS);
+        const from = raw(String(filter.from));
+        const size = raw(String(bucketMs));
+        const grouped = await tx.$queryRaw<(TallyRecord & { t: number | bigint; line: string })[]>(
+          sql`SELECT (${from} + ((${src.time} - ${from}) / ${size}) * ${size}) AS t, ${src.line} AS line, ${src.tally}
+                FROM ${src.from} WHERE ${src.where} GROUP BY 1, 2`,
         );
-        // Chart buckets shorter than an hour need minute rows throughout.
-        const points = sourceFor(p, filter, settings, bucketMs < HOUR_MS);
-        const t = sql`(${raw(String(filter.from))} + ((${points.time} - ${raw(String(filter.from))}) / ${raw(String(bucketMs))}) * ${raw(String(bucketMs))})`;
-        const rows = await tx.$queryRaw<(TallyRecord & { t: number | bigint })[]>(
-          sql`SELECT ${t} AS t, ${points.tally} FROM ${points.from} WHERE ${points.where}
-              GROUP BY 1 ORDER BY 1 DESC LIMIT ${raw(String(MAX_POINTS))}`,
-        );
-        const series: SeriesPoint[] = rows.map((r) => ({ t: Number(r.t), tally: toTally(r) })).reverse();
-
-        const byLine = sourceFor(p, { ...filter, line: null }, settings);
-        const lineRows = await tx.$queryRaw<(TallyRecord & { line: string })[]>(
-          sql`SELECT ${byLine.line} AS line, ${byLine.tally} FROM ${byLine.from} WHERE ${byLine.where}
-              GROUP BY 1 ORDER BY 2 DESC LIMIT ${raw(String(MAX_LINES))}`,
-        );
+        const totals = emptyTally();
+        const points = new Map<number, Tally>();
+        const perLine = new Map<string, Tally>();
+        for (const r of grouped) {
+          const tally = toTally(r);
+          const line = String(r.line);
+          addTally(perLine.get(line) ?? perLine.set(line, emptyTally()).get(line)!, tally);
+          if (filter.line !== null && line !== filter.line) continue;
+          addTally(totals, tally);
+          const t = Number(r.t);
+          addTally(points.get(t) ?? points.set(t, emptyTally()).get(t)!, tally);
+        }
+        const series: SeriesPoint[] = [...points]
+          .map(([t, tally]) => ({ t, tally }))
+          .sort((x, y) => x.t - y.t)
+          .slice(-MAX_POINTS);
+        const lineRows = [...perLine]
+          .map(([line, tally]) => ({ line, tally }))
+          .sort((x, y) => y.tally.calls - x.tally.calls)
+          .slice(0, MAX_LINES);
         const lastCalls = new Map(
           (await tx.line.findMany({ where: { line: { in: lineRows.map((l) => l.line) } } })).map((l) => [
             l.line,
             l.lastCallAt.getTime(),
           ]),
         );
-        const lines: LineRow[] = lineRows.map((l) => ({
-          line: l.line,
-          tally: toTally(l),
-          lastCallAt: lastCalls.get(l.line) ?? null,
-        }));
+        const lines: LineRow[] = lineRows.map((l) => ({ ...l, lastCallAt: lastCalls.get(l.line) ?? null }));
 
         const calls = await tx.call.findMany({
           where: callWhere(filter),
@@ -192,7 +200,7 @@ export function createQueries(db: Database, dashboardRows: number): Queries {
           asOfEventId: last?.eventId ?? 0,
           settings,
           filter,
-          totals: totalsRow ? toTally(totalsRow) : emptyTally(),
+          totals,
           bucketMs,
           series,
           calls: calls.map(toRow),
