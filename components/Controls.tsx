@@ -1,17 +1,12 @@
 'use client';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { PRESETS, type Preset } from '@/lib/calls/range';
 import { CALL_STATUSES } from '@/lib/calls/status';
-import { normalizeCaller } from '@/lib/calls/filter';
+import { MAX_CALLER_LENGTH, normalizeCaller } from '@/lib/calls/filter';
+import { useZoneList } from './useTimeZone';
 import type { View } from '@/lib/calls/view';
 
 const STATUS_LABEL: Record<string, string> = { 'no-answer': 'no answer', 'in-progress': 'in progress' };
-
-/** Every IANA zone this browser knows, for the zone picker. */
-function zones(): string[] {
-  const intl = Intl as { supportedValuesOf?: (key: string) => string[] };
-  return intl.supportedValuesOf?.('timeZone') ?? [];
-}
 
 /**
  * Range, zone and filters. Changes apply at once (the caller search after a pause in typing) and
@@ -32,11 +27,11 @@ export function Controls({
   const [caller, setCaller] = useState(view.caller ?? '');
   const [from, setFrom] = useState(view.from ?? '');
   const [to, setTo] = useState(view.to ?? '');
-  const zoneList = useMemo(() => zones(), []);
+  const zoneList = useZoneList();
 
   // The search applies 300 ms after the last key.
   useEffect(() => {
-    const wanted = normalizeCaller(caller) || null;
+    const wanted = normalizeCaller(caller).slice(0, MAX_CALLER_LENGTH) || null;
     if (wanted === view.caller) return;
     const timer = setTimeout(() => onChange({ ...view, caller: wanted }), 300);
     return () => clearTimeout(timer);

@@ -18,7 +18,15 @@ import { ZoneContext } from './zone';
 import { formatClock } from '@/lib/calls/format';
 import { filterParams } from '@/lib/calls/filter';
 import { breached, METRICS, type Metric } from '@/lib/calls/settings';
-import { filterOfView, rangeOf, viewParams, ZONE_COOKIE, zoneOf, type View } from '@/lib/calls/view';
+import {
+  DEFAULT_VIEW,
+  filterOfView,
+  rangeOf,
+  viewParams,
+  ZONE_COOKIE,
+  zoneOf,
+  type View,
+} from '@/lib/calls/view';
 
 export interface Viewer {
   kind: 'user' | 'tv';
@@ -63,9 +71,12 @@ function useMinute(renderedAt: number): number {
   const [now, setNow] = useState(renderedAt);
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout>;
+    // Each screen turns its minute up to 5 s late, so a wall of TVs on a rolling range does not
+    // ask for snapshots all at the same instant.
+    const jitter = 50 + Math.random() * 5000;
     const tick = () => {
       setNow(Date.now());
-      timer = setTimeout(tick, 60_000 - (Date.now() % 60_000) + 50);
+      timer = setTimeout(tick, 60_000 - (Date.now() % 60_000) + jitter);
     };
     timer = setTimeout(tick, 0);
     return () => clearTimeout(timer);
@@ -101,19 +112,25 @@ export function Dashboard({
   }, [browserZone]);
   // The settings arrive with each snapshot; a filter must not wait on the one it will fetch.
   const [settingsZone, setSettingsZone] = useState(initial.settings.timeZone);
-  const now = useMinute(renderedAt);
-  const zone = zoneOf(view, settingsZone, browserZone);
-  const range = useMemo(() => rangeOf(view, zone, now), [view, zone, now]);
-  const filter = useMemo(() => filterOfView(view, range), [view, range]);
-
-  const { board, connection } = useLiveBoard(initial, maxRows, filter, release);
-  if (board.settings.timeZone !== settingsZone) setSettingsZone(board.settings.timeZone);
-
   const changeView = useCallback((next: View) => {
     setView(next);
     const q = viewParams(next).toString();
     window.history.replaceState(null, '', q ? `?${q}` : window.location.pathname);
   }, []);
+  const now = useMinute(renderedAt);
+  const zone = zoneOf(view, settingsZone, browserZone);
+  const range = useMemo(() => rangeOf(view, zone, now), [view, zone, now]);
+  const filter = useMemo(() => filterOfView(view, range), [view, range]);
+
+  const scope = JSON.stringify([view.preset, view.from, view.to, zone, view.line, view.status, view.caller]);
+  const {
+    board,
+    connection,
+    scope: shownScope,
+  } = useLiveBoard(initial, maxRows, filter, scope, release, () =>
+    changeView({ ...DEFAULT_VIEW, tv: view.tv }),
+  );
+  if (board.settings.timeZone !== settingsZone) setSettingsZone(board.settings.timeZone);
 
   const asOfAt = useAsOf(connection);
   const asOf = asOfAt === null ? null : formatClock(asOfAt, zone);
@@ -131,7 +148,10 @@ export function Dashboard({
   useAlertSound(
     over,
     board.settings.soundAlerts && !muted,
-    filterParams(board.filter).toString(),
+    // What a crossing is judged within: the view the board shows (a rolling range's new minute is
+    // the same view, so calls ageing out can cross) and the thresholds. Another view, or new
+    // thresholds, starts afresh: what was already over then is not a crossing.
+    `${shownScope}|${JSON.stringify([board.settings.thresholds, board.settings.mosLimits])}`,
     (metrics) => setLastAlert({ metrics, at: Date.now() }),
   );
 

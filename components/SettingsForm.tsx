@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { MOS_BANDS } from '@/lib/calls/status';
 import { METRICS, type BoardSettings, type Metric } from '@/lib/calls/settings';
 import { send } from './api';
+import { useZoneList } from './useTimeZone';
 
 // Rates are edited as percentages, stored as fractions.
 const PERCENT: Partial<Record<Metric, true>> = { successRate: true, failureRate: true };
@@ -25,8 +26,7 @@ export function SettingsForm({ initial }: { initial: BoardSettings }) {
   const [sound, setSound] = useState(initial.soundAlerts);
   const [status, setStatus] = useState<{ ok: boolean; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
-  const zones =
-    (Intl as { supportedValuesOf?: (k: string) => string[] }).supportedValuesOf?.('timeZone') ?? [];
+  const zones = useZoneList();
 
   async function save(e: React.FormEvent) {
     e.preventDefault();

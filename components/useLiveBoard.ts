@@ -19,18 +19,32 @@ const OFFLINE_AFTER_ATTEMPTS = 3;
  * `filter`: what the board counts; a new one fetches a fresh snapshot for it. `release`: the build
  * this page came from; when the server says it runs another (a deploy), the page reloads itself.
  */
-export function useLiveBoard(initial: Snapshot, maxRows: number, filter: BoardFilter, release: string) {
+export function useLiveBoard(
+  initial: Snapshot,
+  maxRows: number,
+  filter: BoardFilter,
+  /** Names the view `filter` is for; returned with the board once the board shows it. */
+  scope: string,
+  release: string,
+  /** The server refused the filter (400): the caller should fall back to one it takes. */
+  onRefused: () => void,
+) {
+  const refused = useRef(onRefused);
+  useEffect(() => {
+    refused.current = onRefused;
+  });
   const [board, setBoard] = useState<Board>(() => boardFromSnapshot(initial, maxRows));
   const [connection, setConnection] = useState<Connection>('connecting');
   const pending = useRef<CallUpdate[]>([]);
   const frame = useRef<number | null>(null);
-  const wanted = useRef(filter);
+  const wanted = useRef({ filter, scope });
+  const [shownScope, setShownScope] = useState(scope);
   const resyncNow = useRef<() => void>(() => {});
   const filterKey = filterParams(filter).toString();
 
   useEffect(() => {
-    const changed = filterParams(wanted.current).toString() !== filterKey;
-    wanted.current = filter;
+    const changed = filterParams(wanted.current.filter).toString() !== filterKey;
+    wanted.current = { filter, scope };
     if (changed) resyncNow.current();
     // filterKey stands for filter.
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -67,8 +81,16 @@ export function useLiveBoard(initial: Snapshot, maxRows: number, filter: BoardFi
       const mine = ++generation;
       syncing = true;
       try {
-        const res = await fetch(`/api/dashboard?${filterParams(wanted.current)}`, { cache: 'no-store' });
+        const asked = wanted.current;
+        const res = await fetch(`/api/dashboard?${filterParams(asked.filter)}`, { cache: 'no-store' });
         if (res.status === 401 || res.status === 403) return signedOut();
+        if (res.status === 400) {
+          // Not a connection problem: reconnecting would ask for the same filter again.
+          void res.body?.cancel();
+          if (socket.connected) setConnection('live');
+          refused.current();
+          return;
+        }
         if (!res.ok) throw new Error(`snapshot: HTTP ${res.status}`);
         const snapshot = (await res.json()) as Snapshot;
         if (cancelled || mine !== generation) return;
@@ -76,6 +98,7 @@ export function useLiveBoard(initial: Snapshot, maxRows: number, filter: BoardFi
         const buffered = pending.current;
         pending.current = [];
         setBoard(applyUpdates(boardFromSnapshot(snapshot, maxRows), buffered));
+        setShownScope(asked.scope);
         if (socket.connected) setConnection('live');
       } catch {
         // Start over after a pause: a fresh connection, then a fresh snapshot.
@@ -126,6 +149,13 @@ export function useLiveBoard(initial: Snapshot, maxRows: number, filter: BoardFi
         (res) => {
           void res.body?.cancel();
           if (res.status === 401 || res.status === 403) return signedOut();
+          if (res.status === 400) {
+            // Not a connection problem: reconnecting would ask for the same filter again.
+            void res.body?.cancel();
+            if (socket.connected) setConnection('live');
+            refused.current();
+            return;
+          }
           setConnection('offline');
           if (!cancelled) retry = setTimeout(() => socket.connect(), 10_000);
         },
@@ -143,5 +173,5 @@ export function useLiveBoard(initial: Snapshot, maxRows: number, filter: BoardFi
     };
   }, [maxRows, release]);
 
-  return { board, connection };
+  return { board, connection, scope: shownScope };
 }

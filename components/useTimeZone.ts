@@ -18,3 +18,20 @@ export function useTimeZone(): string {
   const browser = useBrowserZone();
   return useBoardZone() ?? browser;
 }
+
+const NO_ZONES: string[] = [];
+let zones: string[] | null = null;
+
+/**
+ * Every IANA zone this browser knows, for the zone pickers. None while rendering on the server:
+ * its list (Node's ICU) differs from the browser's, and the page must hydrate as rendered.
+ */
+export function useZoneList(): string[] {
+  return useSyncExternalStore(
+    subscribe,
+    () =>
+      (zones ??=
+        (Intl as { supportedValuesOf?: (k: string) => string[] }).supportedValuesOf?.('timeZone') ?? []),
+    () => NO_ZONES,
+  );
+}

@@ -268,8 +268,8 @@ test('the ingest health panel counts what the webhook refused and flags a line g
 
   await page.goto(`${server.url}/?range=1h`);
   const health = page.getByTestId('health');
-  await expect(health.getByTestId('health-signature')).toContainText('1', { timeout: 30_000 });
-  await expect(health.getByTestId('health-rejected')).toContainText('1');
+  await expect(health.getByTestId('health-signature').locator('dd')).toHaveText('✖ 1', { timeout: 30_000 });
+  await expect(health.getByTestId('health-rejected').locator('dd')).toHaveText('✖ 1');
   await expect(health.getByTestId('silent-alert')).toContainText(quiet);
   await expect(health.getByTestId('silent-alert')).toContainText('no callback for 40 min');
   mkdirSync('e2e/screenshots', { recursive: true });

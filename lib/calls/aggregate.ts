@@ -23,7 +23,7 @@ const num = (v: number) => {
 };
 
 /** SELECT expressions, one per ROLLUP_COLUMNS entry and named after it, tallying Call rows. */
-export function tallyExpressions(limits: MosLimits): string {
+export function tallyExpressions(provider: Provider, limits: MosLimits): string {
   const sumIf = (cond: string, value = '1') => `SUM(CASE WHEN ${cond} THEN ${value} ELSE 0 END)`;
   const band = (i: number) => {
     const lo = i === 0 ? null : limits[i - 1]!;
@@ -45,8 +45,13 @@ export function tallyExpressions(limits: MosLimits): string {
     completed: sumIf(`"status" = 'completed'`),
     durationSum: 'COALESCE(SUM("duration"), 0)',
     durationCount: 'COUNT("duration")',
-    // As contribution() does: Math.round(mos * 100).
-    mosSumCenti: 'COALESCE(SUM(CAST(ROUND("mos" * 100) AS INTEGER)), 0)',
+    // As contribution() does: Math.round(mos * 100), halves up. PostgreSQL's ROUND of a double
+    // rounds halves to even, and its cast to integer rounds: floor(x + 0.5) there; SQLite's cast
+    // truncates, which is the floor for a positive MOS.
+    mosSumCenti:
+      provider === 'postgresql'
+        ? 'COALESCE(SUM(FLOOR("mos" * 100 + 0.5)::integer), 0)'
+        : 'COALESCE(SUM(CAST("mos" * 100 + 0.5 AS INTEGER)), 0)',
     mosCount: 'COUNT("mos")',
     mosBad: band(0),
     mosPoor: band(1),
@@ -73,7 +78,7 @@ export async function rebuildRollups(tx: Tx, provider: Provider, limits: MosLimi
   await tx.$executeRawUnsafe(`DELETE FROM "Rollup"`);
   await tx.$executeRawUnsafe(
     `INSERT INTO "Rollup" ("resolution", "bucket", "line", ${columns})
-     SELECT 1, ${truncated(provider, '"startedAt"', 'minute')}, COALESCE("to", ''), ${tallyExpressions(limits)}
+     SELECT 1, ${truncated(provider, '"startedAt"', 'minute')}, COALESCE("to", ''), ${tallyExpressions(provider, limits)}
        FROM "Call" GROUP BY 2, 3`,
   );
   await tx.$executeRawUnsafe(

@@ -2,6 +2,7 @@
 // answers snapshots and exports for one; the browser applies live updates through the same test.
 import { z } from 'zod';
 import { CALL_STATUSES } from './status';
+import { MAX_EPOCH_MS } from './range';
 
 export interface BoardFilter {
   /** Epoch ms, inclusive, on each call's start time. */
@@ -15,24 +16,28 @@ export interface BoardFilter {
   caller: string | null;
 }
 
+export const MAX_LINE_LENGTH = 256;
+export const MAX_CALLER_LENGTH = 32;
+
 /** Every call ever stored. */
 export const ALL_TIME: BoardFilter = { from: 0, to: null, line: null, status: null, caller: null };
 
 /** Keeps what a phone number search can match: digits and a leading plus. */
 export const normalizeCaller = (q: string) => q.replace(/[^\d+]/g, '');
 
-const epochMs = z.coerce.number().int().min(0).max(8.64e15);
+const epochMs = z.coerce.number().int().min(0).max(MAX_EPOCH_MS);
 
 /** Query parameters of /api/dashboard and /api/calls/export. */
 export const filterQuerySchema = z
   .object({
     from: epochMs.default(0),
     to: epochMs.optional(),
-    line: z.string().max(64).optional(),
+    // As long as a callback's To may be.
+    line: z.string().max(MAX_LINE_LENGTH).optional(),
     status: z.enum(CALL_STATUSES).optional(),
     caller: z
       .string()
-      .max(32)
+      .max(MAX_CALLER_LENGTH)
       .optional()
       .transform((v) => (v === undefined ? undefined : normalizeCaller(v))),
   })

@@ -100,7 +100,7 @@ function callSource(provider: Provider, f: BoardFilter, settings: BoardSettings)
     where: joinSql(conds, ' AND '),
     time: raw(epochMsOf(provider, '"startedAt"')),
     line: raw(`COALESCE("to", '')`),
-    tally: raw(tallyExpressions(settings.mosLimits)),
+    tally: raw(tallyExpressions(provider, settings.mosLimits)),
   };
 }
 
@@ -252,7 +252,7 @@ export function createQueries(db: Database, dashboardRows: number): Queries {
       const hour = Math.floor(now / HOUR_MS) * HOUR_MS;
       // The same hour of each of the previous 7 days: what "usual" traffic at this hour is.
       const sameHours = Array.from({ length: 7 }, (_, i) => new Date(hour - (i + 1) * 24 * HOUR_MS));
-      const [minutes, lines, usual, settings] = await Promise.all([
+      const [minutes, recent, usual, settings] = await Promise.all([
         db.read.ingestMinute.findMany({
           where: { bucket: { gte: new Date(Math.floor(now / MINUTE_MS) * MINUTE_MS - 59 * MINUTE_MS) } },
           orderBy: { bucket: 'asc' },
@@ -265,6 +265,16 @@ export function createQueries(db: Database, dashboardRows: number): Queries {
         }),
         loadSettings(db.read),
       ]);
+      // The most recently heard lines, and every line that is usually called at this hour: a silent
+      // one is among the least recently heard, which a cap on recency would drop.
+      const known = new Set(recent.map((l) => l.line));
+      const usualLines = usual.map((u) => u.line).filter((l) => !known.has(l));
+      const lines = [
+        ...recent,
+        ...(usualLines.length > 0
+          ? await db.read.line.findMany({ where: { line: { in: usualLines } } })
+          : []),
+      ];
       const usualOf = new Map(usual.map((u) => [u.line, (u._sum.calls ?? 0) / 7]));
       return {
         now,

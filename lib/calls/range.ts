@@ -32,6 +32,9 @@ export interface TimeRange {
   label: string;
 }
 
+/** 9999-12-31T23:59:59.999Z: the last instant the board's API takes. */
+export const MAX_EPOCH_MS = 253_402_300_799_999;
+
 const floorMinute = (ms: number) => Math.floor(ms / MINUTE_MS) * MINUTE_MS;
 const localText = (ms: number, zone: string) =>
   DateTime.fromMillis(ms, { zone }).toFormat('yyyy-LL-dd HH:mm');
@@ -45,7 +48,11 @@ export function parseLocal(text: string, zone: string): number | null {
 /** The instants a choice covers at `now`, in `zone` (an IANA name). */
 export function resolveRange(choice: RangeChoice, zone: string, now: number): TimeRange {
   const local = DateTime.fromMillis(now, { zone });
-  const midnight = local.startOf('day');
+  // The start of the day `n` days away. Each is taken on its own day: where clocks go forward at
+  // midnight (Santiago, Havana, Beirut) a day starts at 01:00, and adding days to one such start
+  // would carry its 01:00 to other days.
+  const dayStart = (n: number) => local.plus({ days: n }).startOf('day');
+  const midnight = dayStart(0);
   const day = (d: DateTime) => d.toFormat('yyyy-LL-dd');
   switch (choice.preset) {
     case '15m':
@@ -58,7 +65,7 @@ export function resolveRange(choice: RangeChoice, zone: string, now: number): Ti
     case 'today':
       return {
         from: midnight.toMillis(),
-        to: midnight.plus({ days: 1 }).toMillis(),
+        to: dayStart(1).toMillis(),
         live: true,
         label: `today ${day(midnight)}`,
       };
@@ -73,10 +80,10 @@ export function resolveRange(choice: RangeChoice, zone: string, now: number): Ti
     }
     case '7d': {
       // Calendar days, as reports count them: today and the six before it.
-      const start = midnight.minus({ days: 6 });
+      const start = dayStart(-6);
       return {
         from: start.toMillis(),
-        to: midnight.plus({ days: 1 }).toMillis(),
+        to: dayStart(1).toMillis(),
         live: true,
         label: `7 days ${day(start)} to ${day(midnight)}`,
       };
@@ -84,7 +91,9 @@ export function resolveRange(choice: RangeChoice, zone: string, now: number): Ti
     case 'custom': {
       const from = choice.from ? parseLocal(choice.from, zone) : null;
       const to = choice.to ? parseLocal(choice.to, zone) : null;
-      if (from === null || to === null || to <= from) return resolveRange({ preset: 'today' }, zone, now);
+      // Nothing before 1970 or after 9999 (what the API takes), and `to` after `from`.
+      const ok = (t: number | null): t is number => t !== null && t >= 0 && t <= MAX_EPOCH_MS;
+      if (!ok(from) || !ok(to) || to <= from) return resolveRange({ preset: 'today' }, zone, now);
       return { from, to, live: to > now, label: `${localText(from, zone)} to ${localText(to, zone)}` };
     }
   }

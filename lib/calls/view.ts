@@ -3,7 +3,7 @@
 import { CALL_STATUSES } from './status';
 import { PRESET_KEYS, resolveRange, type Preset, type TimeRange } from './range';
 import { isValidTimeZone } from './settings';
-import { normalizeCaller, type BoardFilter } from './filter';
+import { MAX_CALLER_LENGTH, MAX_LINE_LENGTH, normalizeCaller, type BoardFilter } from './filter';
 
 /** Where the page remembers the browser's zone, so the server renders "today" in it next time. */
 export const ZONE_COOKIE = 'wallboard_tz';
@@ -51,9 +51,9 @@ export function parseView(params: Params): View {
     from: from && LOCAL.test(from) ? from : null,
     to: to && LOCAL.test(to) ? to : null,
     tz: tz && isValidTimeZone(tz) ? tz : null,
-    line: line !== null && line.length <= 64 ? line : null,
+    line: line !== null && line.length <= MAX_LINE_LENGTH ? line : null,
     status: status && (CALL_STATUSES as readonly string[]).includes(status) ? status : null,
-    caller: caller ? caller.slice(0, 32) : null,
+    caller: caller ? caller.slice(0, MAX_CALLER_LENGTH) : null,
     tv: one(params.view) === 'tv',
   };
 }

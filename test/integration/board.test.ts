@@ -89,6 +89,8 @@ beforeAll(async () => {
     });
     if (status === 'completed' && i % 5 !== 0) form.AudioInMos = (2.5 + (i % 9) * 0.25).toFixed(2);
     else delete form.AudioInMos;
+    // 112.5 hundredths exactly: JavaScript rounds the half up, PostgreSQL's ROUND to even.
+    if (i === 1) form.AudioInMos = '1.125';
     expect((await postForm(server.url, form)).status).toBe(200);
     sent.push({
       callSid: form.CallSid!,
@@ -116,6 +118,15 @@ const filters: [string, BoardFilter][] = [
     { from: day + HOUR + 7 * 60_000, to: day + HOUR + 41 * 60_000, line: null, status: null, caller: null },
   ],
   ['from 10:00, open-ended', { from: day + HOUR, to: null, line: null, status: null, caller: null }],
+  // Over 30 hours: hour-long chart points, so hour rows inside and minute rows at edges that cut calls.
+  [
+    '31 h from 09:30',
+    { from: day + HOUR / 2, to: day + 31.5 * HOUR, line: null, status: null, caller: null },
+  ],
+  [
+    '31 h to 11:30',
+    { from: day + 2.5 * HOUR - 31 * HOUR, to: day + 2.5 * HOUR, line: null, status: null, caller: null },
+  ],
   ['one line', { from: day + HOUR / 2, to: day + 3.5 * HOUR, line: LINES[1]!, status: null, caller: null }],
   ['one status', { from: day, to: day + 4 * HOUR, line: null, status: 'completed', caller: null }],
   ['caller search', { from: 0, to: null, line: null, status: null, caller: '555102' }],

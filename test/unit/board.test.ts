@@ -152,6 +152,23 @@ describe('ranges in a time zone', () => {
     expect(yesterday.live).toBe(false);
   });
 
+  it('start the day at 01:00 where clocks go forward at midnight, and only that day', () => {
+    // Santiago, 6 September 2026: 00:00 -04 becomes 01:00 -03.
+    const today = resolveRange({ preset: 'today' }, 'America/Santiago', Date.parse('2026-09-06T15:00:00Z'));
+    expect(new Date(today.from).toISOString()).toBe('2026-09-06T04:00:00.000Z'); // 01:00 -03
+    expect(new Date(today.to!).toISOString()).toBe('2026-09-07T03:00:00.000Z'); // 00:00 -03
+    expect((today.to! - today.from) / HOUR).toBe(23);
+    const next = resolveRange(
+      { preset: 'yesterday' },
+      'America/Santiago',
+      Date.parse('2026-09-07T15:00:00Z'),
+    );
+    expect(next.from).toBe(today.from);
+    expect(next.to).toBe(today.to);
+    const week = resolveRange({ preset: '7d' }, 'America/Santiago', Date.parse('2026-09-06T15:00:00Z'));
+    expect(new Date(week.from).toISOString()).toBe('2026-08-31T04:00:00.000Z'); // 00:00 -04
+  });
+
   it('start the day at local midnight in half-hour zones too', () => {
     const r = resolveRange({ preset: 'today' }, 'Asia/Kolkata', Date.parse('2026-11-24T20:00:00Z'));
     expect(new Date(r.from).toISOString()).toBe('2026-11-24T18:30:00.000Z');
