@@ -1,6 +1,8 @@
 // Tallies in SQL: the same sums as tally.ts's `contribution`, over Call rows, for filters the
 // rollups do not have (status, caller) and for rebuilding the rollups when the MOS bands move.
+import { join as joinSql, raw, sqltag as sql, type Sql } from '@prisma/client/runtime/client';
 import type { Provider } from '../db/adapters';
+import type { BoardFilter } from './filter';
 import type { Tx } from '../db/client';
 import { DURATION_BINS, type MosLimits } from './status';
 import { ROLLUP_COLUMNS } from './rollup';
@@ -10,6 +12,21 @@ const TERMINAL = `"status" IN ('completed', 'busy', 'no-answer', 'canceled', 'fa
 /** Epoch ms of a DateTime column: SQLite stores them as epoch ms (adapters.ts). */
 export const epochMsOf = (provider: Provider, column: string) =>
   provider === 'postgresql' ? `(EXTRACT(EPOCH FROM ${column}) * 1000)::bigint` : column;
+
+/** A DateTime literal: SQLite stores them as epoch ms, PostgreSQL as a UTC timestamp (adapters.ts). */
+export const at = (provider: Provider, ms: number) =>
+  raw(provider === 'sqlite' ? String(Math.trunc(ms)) : `'${new Date(ms).toISOString()}'::timestamp`);
+
+/** The calls a filter counts, as one SQL condition on "Call" (the board's `matches`, in SQL). */
+export function callConditions(provider: Provider, f: BoardFilter): Sql {
+  const conds: Sql[] = [sql`"startedAt" >= ${at(provider, f.from)}`];
+  if (f.to !== null) conds.push(sql`"startedAt" < ${at(provider, f.to)}`);
+  if (f.line !== null) conds.push(sql`COALESCE("to", '') = ${f.line}`);
+  if (f.status !== null) conds.push(sql`"status" = ${f.status}`);
+  // Digits and + only (normalizeCaller), so nothing in it is a LIKE wildcard.
+  if (f.caller !== null) conds.push(sql`"from" LIKE ${`%${f.caller}%`}`);
+  return joinSql(conds, ' AND ');
+}
 
 /** A DateTime column truncated to the minute or hour, as a DateTime again. */
 function truncated(provider: Provider, column: string, unit: 'minute' | 'hour') {

@@ -1,7 +1,8 @@
 import Papa from 'papaparse';
-import { empty, sqltag as sql } from '@prisma/client/runtime/client';
+import { sqltag as sql } from '@prisma/client/runtime/client';
 import type { Database } from '../db/client';
 import type { BoardFilter } from './filter';
+import { callConditions } from './aggregate';
 
 /** Column order of the script this product replaces, which users' spreadsheets expect. */
 export const CSV_COLUMNS = [
@@ -31,25 +32,12 @@ type Row = {
   mos: number | null;
 };
 
-/** The filter as SQL conditions on "Call", each starting with AND. */
-function conditions(db: Database, f: BoardFilter) {
-  // SQLite keeps DateTime as epoch ms, PostgreSQL as a UTC timestamp (adapters.ts).
-  const at = (ms: number) =>
-    db.provider === 'sqlite' ? sql`${ms}` : sql`${new Date(ms).toISOString()}::timestamp`;
-  return sql`AND "startedAt" >= ${at(f.from)}${f.to === null ? empty : sql` AND "startedAt" < ${at(f.to)}`}${
-    f.line === null ? empty : sql` AND COALESCE("to", '') = ${f.line}`
-  }${f.status === null ? empty : sql` AND "status" = ${f.status}`}${
-    // Digits and + only (normalizeCaller): no LIKE wildcards.
-    f.caller === null ? empty : sql` AND "from" LIKE ${`%${f.caller}%`}`
-  }`;
-}
-
 /**
  * Streams the calls the filter counts, as stored when the export began, by primary key, one page in
  * memory at a time: the same calls the board's totals count for that filter.
  */
 export function exportCsv(db: Database, filter: BoardFilter): ReadableStream<Uint8Array> {
-  const where = conditions(db, filter);
+  const where = callConditions(db.provider, filter);
   const encoder = new TextEncoder();
   let cursor = 0;
   let upTo: number | null = null;
@@ -64,7 +52,7 @@ export function exportCsv(db: Database, filter: BoardFilter): ReadableStream<Uin
       // A raw page by primary key: the model layer's per-row mapping was most of the cost.
       const rows = await db.read.$queryRaw<Row[]>(
         sql`SELECT "id", "callSid", "status", "startedAt", "to", "from", "duration", "mos" FROM "Call"
-            WHERE "id" > ${cursor} AND "id" <= ${upTo} ${where} ORDER BY "id" LIMIT ${PAGE}`,
+            WHERE "id" > ${cursor} AND "id" <= ${upTo} AND ${where} ORDER BY "id" LIMIT ${PAGE}`,
       );
       if (rows.length === 0 && !header) {
         controller.close();

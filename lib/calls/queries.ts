@@ -3,7 +3,7 @@ import type { Database, Db, Tx } from '../db/client';
 import type { Provider } from '../db/adapters';
 import { toRow } from './ingest';
 import { ROLLUP_COLUMNS } from './rollup';
-import { epochMsOf, tallyExpressions } from './aggregate';
+import { at, callConditions, epochMsOf, tallyExpressions } from './aggregate';
 import { loadSettings } from './stored-settings';
 import { addTally, emptyTally, MINUTE_MS } from './tally';
 import { bucketFor, MAX_POINTS } from './series';
@@ -45,10 +45,6 @@ function toTally(r: TallyRecord): Tally {
 
 const sumColumns = raw(ROLLUP_COLUMNS.map((c) => `SUM("${c}") AS "${c}"`).join(', '));
 
-/** A DateTime literal: SQLite stores epoch ms; PostgreSQL a UTC timestamp (adapters.ts). */
-const at = (provider: Provider, ms: number) =>
-  raw(provider === 'sqlite' ? String(Math.trunc(ms)) : `'${new Date(ms).toISOString()}'::timestamp`);
-
 /**
  * Where a board filter's tallies come from. Range and line: the rollups, hour rows for whole hours
  * and minute rows at the edges, so the cost stays flat at a million calls. Status or caller: the
@@ -63,7 +59,7 @@ interface Source {
   tally: Sql;
 }
 
-function rollupSource(provider: Provider, f: BoardFilter, minutesOnly: boolean): Source {
+function rollupSource(provider: Provider, f: Unlined, minutesOnly: boolean): Source {
   const b = '"bucket"';
   const range = (resolution: 1 | 60, lo: number, hi: number | null) =>
     sql`("resolution" = ${raw(String(resolution))} AND ${raw(b)} >= ${at(provider, lo)}${
@@ -81,30 +77,27 @@ function rollupSource(provider: Provider, f: BoardFilter, minutesOnly: boolean):
         ];
   return {
     from: sql`"Rollup"`,
-    where: sql`(${joinSql(parts, ' OR ')})${f.line === null ? empty : sql` AND "line" = ${f.line}`}`,
+    where: joinSql(parts, ' OR '),
     time: raw(epochMsOf(provider, b)),
     line: raw('"line"'),
     tally: sumColumns,
   };
 }
 
-function callSource(provider: Provider, f: BoardFilter, settings: BoardSettings): Source {
-  const conds: Sql[] = [sql`"startedAt" >= ${at(provider, f.from)}`];
-  if (f.to !== null) conds.push(sql`"startedAt" < ${at(provider, f.to)}`);
-  if (f.line !== null) conds.push(sql`COALESCE("to", '') = ${f.line}`);
-  if (f.status !== null) conds.push(sql`"status" = ${f.status}`);
-  // Digits and + only (normalizeCaller), so nothing in it is a LIKE wildcard.
-  if (f.caller !== null) conds.push(sql`"from" LIKE ${`%${f.caller}%`}`);
+function callSource(provider: Provider, f: Unlined, settings: BoardSettings): Source {
   return {
     from: sql`"Call"`,
-    where: joinSql(conds, ' AND '),
+    where: callConditions(provider, { ...f, line: null }),
     time: raw(epochMsOf(provider, '"startedAt"')),
     line: raw(`COALESCE("to", '')`),
     tally: raw(tallyExpressions(provider, settings.mosLimits)),
   };
 }
 
-const sourceFor = (provider: Provider, f: BoardFilter, settings: BoardSettings, minutesOnly = false) =>
+/** Sources cover every line: the line table needs them all, and totals pick the chosen one. */
+type Unlined = Omit<BoardFilter, 'line'>;
+
+const sourceFor = (provider: Provider, f: Unlined, settings: BoardSettings, minutesOnly: boolean) =>
   f.status !== null || f.caller !== null
     ? callSource(provider, f, settings)
     : rollupSource(provider, f, minutesOnly);
@@ -156,7 +149,7 @@ export function createQueries(db: Database, dashboardRows: number): Queries {
         // One pass, grouped by chart bucket and line: totals and chart points are its rows for the
         // chosen line (or all), the line table its rows for every line. Chart buckets shorter
         // than an hour need minute rows throughout.
-        const src = sourceFor(p, { ...filter, line: null }, settings, bucketMs < HOUR_MS);
+        const src = sourceFor(p, filter, settings, bucketMs < HOUR_MS);
         const from = raw(String(filter.from));
         const size = raw(String(bucketMs));
         const grouped = await tx.$queryRaw<(TallyRecord & { t: number | bigint; line: string })[]>(

@@ -57,7 +57,6 @@ export const MOS_BANDS = [
   { key: 'good', label: 'Good', shape: '▲' },
   { key: 'excellent', label: 'Excellent', shape: '★' },
 ] as const;
-export type MosBandKey = (typeof MOS_BANDS)[number]['key'];
 
 /** Lower bounds of poor, fair, good and excellent; below the first is bad. */
 export type MosLimits = [number, number, number, number];
