@@ -110,7 +110,8 @@ export function Dashboard({
   useEffect(() => {
     document.cookie = `${ZONE_COOKIE}=${encodeURIComponent(browserZone)}; path=/; max-age=31536000; samesite=lax`;
   }, [browserZone]);
-  // The settings arrive with each snapshot; a filter must not wait on the one it will fetch.
+  // The board's zone setting arrives with each snapshot, but the zone decides the filter that
+  // snapshot is fetched for: the zone is read from the last snapshot, kept here.
   const [settingsZone, setSettingsZone] = useState(initial.settings.timeZone);
   const changeView = useCallback((next: View) => {
     setView(next);

@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import Papa from 'papaparse';
 import { startServer, type RunningServer } from '../test/helpers/server';
 import { TEST_KEY } from '../test/helpers/callbacks';
+import { tempDatabaseUrl } from '../test/helpers/db';
 import { post, stamp, type Form } from './post';
 
 test.describe.configure({ mode: 'serial' });
@@ -17,17 +18,12 @@ let server: RunningServer;
 const HOUR = 3_600_000;
 
 test.beforeAll(async () => {
-  server = await startServer({ databaseUrl: `file:${tmpFile()}` });
+  // A SQLite file of its own (the health test writes to it directly).
+  server = await startServer({ databaseUrl: await tempDatabaseUrl('sqlite') });
 });
 test.afterAll(async () => {
   await server?.stop();
 });
-
-function tmpFile() {
-  const dir = `/tmp/wallboard-e2e-board-${randomUUID()}`;
-  mkdirSync(dir, { recursive: true });
-  return `${dir}/calls.db`;
-}
 
 async function signedIn(context: BrowserContext) {
   const [name, value] = server.cookie.split('=') as [string, string];
