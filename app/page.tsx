@@ -5,6 +5,8 @@ import { cookies, headers } from 'next/headers';
 import { principalFromHeaders } from '@/lib/auth/access';
 import { filterOfView, parseView, rangeOf, ZONE_COOKIE, zoneOf } from '@/lib/calls/view';
 import { isValidTimeZone } from '@/lib/calls/settings';
+import { TV_ROWS, tvView } from '@/lib/auth/board-access';
+import { maskSnapshot } from '@/lib/auth/mask';
 
 export const dynamic = 'force-dynamic';
 
@@ -22,9 +24,10 @@ export default async function Page({
     principal?.kind === 'user'
       ? { kind: 'user' as const, name: principal.name, admin: principal.role === 'admin' }
       : { kind: 'tv' as const, name: principal?.name ?? '', admin: false };
-  const view = parseView(await searchParams);
-  // A paired TV shows the full-screen layout whatever its link says.
-  if (viewer.kind === 'tv') view.tv = true;
+  const tv = viewer.kind === 'tv';
+  // A paired TV shows the full-screen layout, on one of the board's ranges, whatever its link says.
+  const asked = parseView(await searchParams);
+  const view = tv ? tvView(asked) : asked;
   // The browser's zone is not known here: the page remembers it in a cookie after the first visit
   // (until then, UTC, and the board fetches its own range once it knows).
   const remembered = (await cookies()).get(ZONE_COOKIE)?.value;
@@ -35,17 +38,19 @@ export default async function Page({
     remembered && isValidTimeZone(remembered) ? remembered : 'UTC',
   );
   const now = renderedAt();
-  const snapshot = await queries.snapshot(filterOfView(view, rangeOf(view, zone, now)), now);
+  const filter = filterOfView(view, rangeOf(view, zone, now));
+  const rows = tv ? TV_ROWS : config.DASHBOARD_ROWS;
+  const snapshot = await queries.snapshot(filter, now, rows);
   return (
     <Dashboard
-      initial={snapshot}
+      initial={tv ? maskSnapshot(snapshot) : snapshot}
       initialView={view}
       initialZone={zone}
       renderedAt={now}
-      maxRows={config.DASHBOARD_ROWS}
+      maxRows={rows}
       release={release}
       // The webhook's configuration is for the people who run the board, not for the TV.
-      notice={viewer.kind === 'user' ? signingNotice(config) : null}
+      notice={tv ? null : signingNotice(config)}
       viewer={viewer}
     />
   );

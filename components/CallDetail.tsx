@@ -2,6 +2,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { CallHistory } from '@/lib/calls/types';
 import { send } from './api';
+import { showControls } from '@/lib/calls/format';
 
 const time = (iso: string | null, timeZone: string) =>
   iso
@@ -82,7 +83,9 @@ export function CallDetail({
                 {Object.entries(e.raw).map(([k, v]) => (
                   <div key={k}>
                     <dt>{k}</dt>
-                    <dd>{String(v)}</dd>
+                    <dd>
+                      <bdi>{showControls(String(v))}</bdi>
+                    </dd>
                   </div>
                 ))}
               </dl>

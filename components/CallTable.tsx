@@ -75,8 +75,8 @@ export function CallTable({
                   : {})}
               >
                 <span suppressHydrationWarning>{formatCallTime(c.startedAt, timeZone)}</span>
-                <span>{c.from ?? '–'}</span>
-                <span>{c.to ?? '–'}</span>
+                <span>{c.from === null ? '–' : <bdi>{c.from}</bdi>}</span>
+                <span>{c.to === null ? '–' : <bdi>{c.to}</bdi>}</span>
                 <span className={`status status-${c.status}`}>{STATUS_LABEL[c.status] ?? c.status}</span>
                 <span className="num">{formatDuration(c.duration)}</span>
                 <span className={`num mos ${band ? `tone-${band.key}` : 'mos-none'}`} title={band?.label}>

@@ -123,12 +123,14 @@ export function Dashboard({
   const range = useMemo(() => rangeOf(view, zone, now), [view, zone, now]);
   const filter = useMemo(() => filterOfView(view, range), [view, range]);
 
+  // The range's preset and zone go along: a paired TV is answered by preset, not by from/to.
+  const snapshotQuery = `${filterParams(filter)}&${new URLSearchParams({ range: view.preset, tz: zone })}`;
   const scope = JSON.stringify([view.preset, view.from, view.to, zone, view.line, view.status, view.caller]);
   const {
     board,
     connection,
     scope: shownScope,
-  } = useLiveBoard(initial, maxRows, filter, scope, release, () =>
+  } = useLiveBoard(initial, maxRows, snapshotQuery, scope, release, () =>
     changeView({ ...DEFAULT_VIEW, tv: view.tv }),
   );
   if (board.settings.timeZone !== settingsZone) setSettingsZone(board.settings.timeZone);
@@ -180,7 +182,9 @@ export function Dashboard({
           <h1>Call wallboard</h1>
           <div className="board-range" data-testid="range-label" suppressHydrationWarning>
             {range.label} <small>{zone}</small>
-            {view.line !== null ? <small> · line {view.line || '(no number)'}</small> : null}
+            {view.line !== null ? (
+              <small> · line {view.line ? <bdi>{view.line}</bdi> : '(no number)'}</small>
+            ) : null}
             {view.status ? <small> · {view.status}</small> : null}
             {view.caller ? <small> · caller ~{view.caller}</small> : null}
           </div>

@@ -77,7 +77,7 @@ export function HealthPanel({ now }: { now: number }) {
           </strong>
           {silent.slice(0, 3).map((l) => (
             <span key={l.line} data-testid="silent-line">
-              {l.line || '(no number)'}: no callback for{' '}
+              {l.line ? <bdi>{l.line}</bdi> : '(no number)'}: no callback for{' '}
               {formatAgo(l.lastCallbackAt, serverNow).replace(' ago', '')}, usually{' '}
               {l.usualPerHour.toFixed(1)} calls/h now. Check the webhook setting and the provider.
             </span>
@@ -114,7 +114,7 @@ export function HealthPanel({ now }: { now: number }) {
                 <tr key={l.line} className={quiet ? 'tone-bad' : undefined} data-testid="health-line">
                   <td>
                     {quiet ? <span aria-hidden>⚠ </span> : null}
-                    {l.line || '(no number)'}
+                    {l.line ? <bdi>{l.line}</bdi> : '(no number)'}
                   </td>
                   <td className="num" suppressHydrationWarning>
                     {formatAgo(l.lastCallbackAt, serverNow)}

@@ -65,7 +65,7 @@ export function LineTable({
                     }
                   : {})}
               >
-                <td>{l.line || '(no number)'}</td>
+                <td>{l.line ? <bdi>{l.line}</bdi> : '(no number)'}</td>
                 <td className="num" data-testid="line-calls">
                   {formatCount(k.totalCalls)}
                 </td>

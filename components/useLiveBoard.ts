@@ -5,7 +5,6 @@ import { useEffect, useRef, useState } from 'react';
 import { io, type Socket } from 'socket.io-client';
 import { applyUpdates, boardFromSnapshot, type Board } from '@/lib/calls/board';
 import type { CallUpdate, Snapshot } from '@/lib/calls/types';
-import { filterParams, type BoardFilter } from '@/lib/calls/filter';
 import { SOCKET_PATH, UNAUTHORIZED, type ClientToServer, type ServerToClient } from '@/lib/realtime/events';
 
 export type Connection = 'connecting' | 'live' | 'reconnecting' | 'offline';
@@ -16,14 +15,15 @@ const RELOADED_AT = 'wallboard.reloadedAt';
 const OFFLINE_AFTER_ATTEMPTS = 3;
 
 /**
- * `filter`: what the board counts; a new one fetches a fresh snapshot for it. `release`: the build
+ * `query`: the snapshot request's parameters (what the board counts); a new one fetches a fresh
+ * snapshot for it. `release`: the build
  * this page came from; when the server says it runs another (a deploy), the page reloads itself.
  */
 export function useLiveBoard(
   initial: Snapshot,
   maxRows: number,
-  filter: BoardFilter,
-  /** Names the view `filter` is for; returned with the board once the board shows it. */
+  query: string,
+  /** Names the view `query` is for; returned with the board once the board shows it. */
   scope: string,
   release: string,
   /** The server refused the filter (400): the caller should fall back to one it takes. */
@@ -37,18 +37,17 @@ export function useLiveBoard(
   const [connection, setConnection] = useState<Connection>('connecting');
   const pending = useRef<CallUpdate[]>([]);
   const frame = useRef<number | null>(null);
-  const wanted = useRef({ filter, scope });
+  const wanted = useRef({ query, scope });
   const [shownScope, setShownScope] = useState(scope);
   const resyncNow = useRef<() => void>(() => {});
-  const filterKey = filterParams(filter).toString();
 
   useEffect(() => {
-    const changed = filterParams(wanted.current.filter).toString() !== filterKey;
-    wanted.current = { filter, scope };
+    const changed = wanted.current.query !== query;
+    wanted.current = { query, scope };
     if (changed) resyncNow.current();
-    // filterKey stands for filter.
+    // scope names query: a new query comes with its scope.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [filterKey]);
+  }, [query]);
 
   useEffect(() => {
     const socket: Socket<ServerToClient, ClientToServer> = io({
@@ -82,8 +81,15 @@ export function useLiveBoard(
       syncing = true;
       try {
         const asked = wanted.current;
-        const res = await fetch(`/api/dashboard?${filterParams(asked.filter)}`, { cache: 'no-store' });
+        const res = await fetch(`/api/dashboard?${asked.query}`, { cache: 'no-store' });
         if (res.status === 401 || res.status === 403) return signedOut();
+        if (res.status === 429) {
+          // Asked too often (a TV's snapshots are rate limited): ask again when the server says.
+          void res.body?.cancel();
+          const wait = Number(res.headers.get('retry-after')) || 5;
+          if (!cancelled && mine === generation) retry = setTimeout(() => void resync(), wait * 1000);
+          return;
+        }
         if (res.status === 400) {
           // Not a connection problem: reconnecting would ask for the same filter again.
           void res.body?.cancel();

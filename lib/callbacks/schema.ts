@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CALL_STATUSES } from '../calls/status';
 import type { Fields } from './body';
+import { BIDI_CONTROLS } from '../calls/format';
 
 // Providers send every field as a string; absent and empty mean "not reported".
 const optional = <T extends z.ZodType>(inner: T) =>
@@ -14,7 +15,9 @@ const sid = z
 const party = z
   .string()
   .max(256, 'must be at most 256 characters')
-  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'must not contain control characters');
+  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'must not contain control characters')
+  // The typed column drops them; the raw callback keeps what was sent.
+  .transform((s) => s.replace(BIDI_CONTROLS, ''));
 
 const timestamp = z
   .string()
@@ -101,8 +104,9 @@ export function validateCallback(fields: Fields): Validation {
     callback: {
       callSid: d.CallSid,
       accountSid: d.AccountSid ?? null,
-      from: d.From ?? null,
-      to: d.To ?? null,
+      // Nothing left once the controls are gone is "not reported".
+      from: d.From || null,
+      to: d.To || null,
       timestamp: d.Timestamp ?? null,
       status: d.CallStatus,
       duration: d.CallDuration ?? null,

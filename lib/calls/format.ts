@@ -7,6 +7,20 @@ export const formatMinutes = (m: number) =>
 export const formatMos = (mos: number | null) => (mos === null ? 'n/a' : mos.toFixed(2));
 export const formatPercent = (r: number | null) => (r === null ? 'n/a' : `${(r * 100).toFixed(1)}%`);
 
+/**
+ * Bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) and the
+ * direction marks (U+200E, U+200F, U+061C): in a phone number they only serve to make it read as
+ * another one (U+202E turns "4321-555-999-1+" into "+1-999-555-1234" on screen).
+ */
+export const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g;
+
+/**
+ * A raw field as received, its invisible direction controls shown as code points ("⟨U+202E⟩"):
+ * the call detail shows what was sent, and an override must not rearrange what it shows.
+ */
+export const showControls = (s: string) =>
+  s.replace(BIDI_CONTROLS, (c) => `⟨U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}⟩`);
+
 export function formatDuration(seconds: number | null): string {
   if (seconds === null) return '–';
   const m = Math.floor(seconds / 60);

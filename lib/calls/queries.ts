@@ -112,8 +112,8 @@ function callWhere(f: BoardFilter) {
 }
 
 export interface Queries {
-  /** What the board shows for a filter (default: every call). */
-  snapshot(filter?: BoardFilter, now?: number): Promise<Snapshot>;
+  /** What the board shows for a filter (default: every call), with at most `rows` calls listed. */
+  snapshot(filter?: BoardFilter, now?: number, rows?: number): Promise<Snapshot>;
   recentCalls(limit: number): Promise<CallRow[]>;
   callsAfter(eventId: number, limit: number): Promise<CallRow[]>;
   /** Every callback received for one call, in arrival order. */
@@ -132,7 +132,7 @@ export function createQueries(db: Database, dashboardRows: number): Queries {
       .then((rows) => rows.map(toRow));
 
   return {
-    async snapshot(filter = ALL_TIME, now = Date.now()) {
+    async snapshot(filter = ALL_TIME, now = Date.now(), rows = dashboardRows) {
       // One read transaction, so the totals, series, rows and the id they are as of agree. SQLite's
       // transactions are serializable; PostgreSQL's default would let each query see newer commits.
       // (Typed as the SQLite client, which knows only its own level; the PostgreSQL client takes this.)
@@ -187,7 +187,7 @@ export function createQueries(db: Database, dashboardRows: number): Queries {
         const calls = await tx.call.findMany({
           where: callWhere(filter),
           orderBy: [{ startedAt: 'desc' }, { id: 'desc' }],
-          take: dashboardRows,
+          take: Math.min(rows, dashboardRows),
         });
         return {
           asOfEventId: last?.eventId ?? 0,

@@ -8,6 +8,7 @@ import type { Logger } from '../log';
 import type { CallUpdate } from '../calls/types';
 import type { Principal } from '../auth/policy';
 import { toHeaders } from '../auth/access';
+import { maskUpdates } from '../auth/mask';
 import { SOCKET_PATH, UNAUTHORIZED, type ClientToServer, type ServerToClient } from './events';
 
 interface SocketData {
@@ -41,8 +42,11 @@ interface Options {
   release: string;
 }
 
+// Who receives which payload: people get calls as stored, TVs with callers' numbers masked.
+const PEOPLE = 'people';
+const TVS = 'tvs';
 const roomsOf = (p: Principal) =>
-  p.kind === 'tv' ? [`tv:${p.tvId}`] : [`user:${p.userId}`, `session:${p.sessionId}`];
+  p.kind === 'tv' ? [TVS, `tv:${p.tvId}`] : [PEOPLE, `user:${p.userId}`, `session:${p.sessionId}`];
 
 /**
  * socket.io on the same HTTP server and port as Next.js. With several instances, an adapter
@@ -114,7 +118,8 @@ export async function attachRealtime(http: HttpServer, opts: Options): Promise<R
     io,
     fanout,
     publish(updates) {
-      io.emit('calls', updates);
+      io.to(PEOPLE).emit('calls', updates);
+      io.to(TVS).emit('calls', maskUpdates(updates));
     },
     settingsChanged() {
       io.emit('settings');

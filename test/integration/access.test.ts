@@ -2,14 +2,15 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { io as connect, type Socket } from 'socket.io-client';
 import { signIn, startServer, ADMIN_PASSWORD, type RunningServer } from '../helpers/server';
 import { TEST_KEY } from '../helpers/callbacks';
 import { isPublic, PUBLIC_ROUTES } from '@/lib/auth/policy';
 import { withStore } from '../helpers/db';
+import { asVisitors } from '../helpers/visitors';
 
 const root = join(import.meta.dirname, '..', '..');
 let server: RunningServer;
+const { send, socketFor, supervisor, pairTv } = asVisitors(() => server);
 
 beforeAll(async () => {
   server = await startServer();
@@ -17,75 +18,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.stop();
 });
-
-/** Sends JSON as the site's own pages do (same Origin), with a session cookie if given. */
-function send(method: string, path: string, cookie: string, payload?: unknown, origin = server.url) {
-  return fetch(new URL(path, server.url), {
-    method,
-    redirect: 'manual',
-    headers: {
-      cookie,
-      Origin: new URL(origin).origin,
-      ...(payload === undefined ? {} : { 'Content-Type': 'application/json' }),
-    },
-    body: payload === undefined ? undefined : JSON.stringify(payload),
-  });
-}
-
-function socketFor(cookie: string, origin?: string): Promise<Socket> {
-  const socket = connect(server.url, {
-    transports: ['websocket'],
-    reconnection: false,
-    extraHeaders: { cookie, ...(origin ? { Origin: origin } : {}) },
-  });
-  return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(socket));
-    socket.once('connect_error', (err) => {
-      socket.close();
-      reject(err);
-    });
-  });
-}
-
-/** A supervisor created by the admin, signed in with their own password. */
-async function supervisor(username: string): Promise<string> {
-  const created = await send('POST', '/api/admin/users', server.cookie, {
-    username,
-    name: username,
-    role: 'supervisor',
-  });
-  expect(created.status).toBe(201);
-  const { oneTimePassword } = (await created.json()) as { oneTimePassword: string };
-  const first = await signIn(server.url, username, oneTimePassword);
-  // A one-time password opens nothing but the change-password page.
-  expect((await send('GET', '/api/dashboard', first)).status).toBe(403);
-  await expect(socketFor(first)).rejects.toThrow('unauthorized');
-  const page = await send('GET', '/', first);
-  expect(page.status).toBe(303);
-  expect(page.headers.get('location')).toBe('/account/password');
-  const changed = await send('POST', '/api/account/password', first, {
-    currentPassword: oneTimePassword,
-    newPassword: `${username}-own-password`,
-  });
-  expect(changed.status).toBe(200);
-  return changed.headers.getSetCookie()[0]!.split(';')[0]!;
-}
-
-async function pairTv(name: string): Promise<{ id: string; cookie: string }> {
-  const res = await send('POST', '/api/admin/wallboards', server.cookie, { name });
-  expect(res.status).toBe(201);
-  const { id, code, qr } = (await res.json()) as { id: string; code: string; qr: string };
-  expect(code).toMatch(/^[A-Z2-9]{5}-[A-Z2-9]{5}$/);
-  expect(qr).toMatch(/^data:image\/svg\+xml;base64,/);
-  const paired = await send('POST', '/api/pair', '', { code });
-  expect(paired.status).toBe(200);
-  const cookie = paired.headers.getSetCookie()[0]!;
-  expect(cookie).toMatch(/HttpOnly/);
-  expect(cookie).toMatch(/SameSite=Lax/);
-  // The code is spent.
-  expect((await send('POST', '/api/pair', '', { code })).status).toBe(400);
-  return { id, cookie: cookie.split(';')[0]! };
-}
 
 describe('without a session', () => {
   // The build's own route list: a route added later is covered without editing this test.

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { IncomingMessage } from 'node:http';
 import { clientAddress, cookieValue, decodedPath } from '@/lib/auth/access';
 import { decide, safeNext } from '@/lib/auth/policy';
+import { maskNumber } from '@/lib/auth/mask';
+import fc from 'fast-check';
 
 describe('safeNext', () => {
   it('keeps paths on this site', () => {
@@ -84,5 +86,30 @@ describe('decide', () => {
       allow: false,
       redirect: '/account/password',
     });
+  });
+});
+
+describe('maskNumber', () => {
+  it('keeps country, first and last digits and hides at least three, whatever the number', () => {
+    expect(maskNumber('+15551230123')).toBe('+1 555 ••• 0123');
+    expect(maskNumber('+447700900123')).toBe('+44 770 ••• 0123');
+    expect(maskNumber('+4930123456')).toBe('+49 301 ••• 56');
+    expect(maskNumber('15551230123')).toBe('155 ••• 0123');
+    expect(maskNumber('12345')).toBe('••• 45');
+    expect(maskNumber('911')).toBe('•••');
+    expect(maskNumber('sip:alice@example.com')).toBe('•••');
+    expect(maskNumber('client:bob42')).toBe('•••');
+    expect(maskNumber('anonymous')).toBe('anonymous');
+  });
+
+  it('never lets a whole number through', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^\+?[0-9]{3,15}$/), (n) => {
+        const digits = n.replace(/\D/g, '');
+        const shown = maskNumber(n).replace(/\D/g, '');
+        expect(digits.length - shown.length).toBeGreaterThanOrEqual(3);
+        expect(maskNumber(n)).toContain('•••');
+      }),
+    );
   });
 });

@@ -1,0 +1,42 @@
+// Callers' numbers as a viewer who may not see them in full receives them: masked on the server,
+// so the full number never reaches that screen (its page, its snapshots or its live feed).
+import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
+import type { CallFacts, CallRow, CallUpdate, Snapshot } from '../calls/types';
+
+const HIDDEN = '•••';
+/** What a caller without a number is shown as by the providers; nothing personal to hide. */
+const NOT_A_NUMBER = /^(anonymous|restricted|unknown|private|unavailable)$/i;
+
+/**
+ * Keeps enough to tell calls apart at a glance (country, the first digits, the last ones) and
+ * always hides at least three digits: `+15551230123` → `+1 555 ••• 0123`. A number the country
+ * tables do not know keeps only its first and last digits; anything else (a SIP address, a client
+ * name) is hidden whole.
+ */
+export function maskNumber(value: string): string {
+  if (NOT_A_NUMBER.test(value.trim())) return value.trim();
+  const parsed = value.startsWith('+') ? parsePhoneNumberFromString(value) : undefined;
+  if (parsed?.isPossible()) return `+${parsed.countryCallingCode} ${maskDigits(parsed.nationalNumber)}`;
+  const digits = value.replace(/\D/g, '');
+  return digits.length > 0 && !/[a-z@]/i.test(value) ? maskDigits(digits) : HIDDEN;
+}
+
+function maskDigits(digits: string): string {
+  const n = digits.length;
+  const tail = n >= 9 ? 4 : n >= 5 ? 2 : 0;
+  const head = Math.max(0, Math.min(3, n - tail - 3));
+  return [digits.slice(0, head), HIDDEN, digits.slice(n - tail)].filter(Boolean).join(' ');
+}
+
+const maskFrom = <T extends Pick<CallFacts, 'from'>>(c: T): T =>
+  c.from === null ? c : { ...c, from: maskNumber(c.from) };
+
+export const maskCall = (c: CallRow): CallRow => maskFrom(c);
+
+export function maskUpdates(updates: CallUpdate[]): CallUpdate[] {
+  return updates.map((u) => ({ ...u, call: maskFrom(u.call), before: u.before && maskFrom(u.before) }));
+}
+
+export function maskSnapshot(s: Snapshot): Snapshot {
+  return { ...s, calls: s.calls.map(maskCall) };
+}
