@@ -2,6 +2,16 @@
 import { expect, test } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 import { startServer } from '../test/helpers/server';
+import { post } from './post';
+import { randomUUID } from 'node:crypto';
+
+const call = () => ({
+  CallSid: randomUUID(),
+  CallStatus: 'completed',
+  Timestamp: new Date().toUTCString().replace('GMT', '+0000'),
+  CallDuration: '61',
+  AudioInMos: '4.2',
+});
 
 test.describe.configure({ mode: 'serial' });
 
@@ -64,6 +74,13 @@ test('an admin pairs a TV with a code; the TV views read-only until the admin re
   expect(cookie.sameSite).toBe('Lax');
   // The TV cannot take the numbers away in bulk.
   expect((await tv.request.get('/api/calls/export')).status()).toBe(403);
+  // A call arrives live with its caller masked: the full number never reaches the TV.
+  const caller = '+14155550142';
+  await post(page.request, { ...call(), From: caller, To: '+18005550100' });
+  const row = tv.getByTestId('call-row').filter({ hasText: '+1 415 ••• 0142' });
+  await expect(row).toHaveCount(1);
+  expect(await tv.content()).not.toContain(caller.slice(1));
+  await tv.screenshot({ path: 'e2e/screenshots/tv-paired.png' });
 
   await page.reload();
   await expect(page.getByTestId('wallboard-Lobby TV')).toContainText('paired');
