@@ -5,7 +5,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import type { CallRow } from '@/lib/calls/types';
 import { bandOf, formatCallTime, formatDuration, formatMos } from '@/lib/calls/format';
 import { useTimeZone } from './useTimeZone';
-import { useRem } from './useRem';
+import { useNarrow, useRem } from './useRem';
 import type { MosLimits } from '@/lib/calls/status';
 
 const STATUS_LABEL: Record<string, string> = { 'no-answer': 'no answer', 'in-progress': 'in progress' };
@@ -23,8 +23,9 @@ export function CallTable({
   const scroller = useRef<HTMLDivElement>(null);
   const timeZone = useTimeZone();
   const [open, setOpen] = useState<string | null>(null);
-  // Rows have one fixed height (2.6rem, see globals.css), so none needs measuring in the browser.
-  const rowHeight = Math.round(useRem() * 2.6);
+  // Rows have one fixed height (2.6rem, on a phone 4.2rem: see globals.css), so none needs
+  // measuring in the browser.
+  const rowHeight = Math.round(useRem() * (useNarrow() ? 4.2 : 2.6));
   // Only the rows in view are in the DOM, however many the board keeps.
   // eslint-disable-next-line react-hooks/incompatible-library -- TanStack Virtual is built for this.
   const virtual = useVirtualizer({

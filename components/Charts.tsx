@@ -17,6 +17,7 @@ import type { SeriesPoint, Tally } from '@/lib/calls/types';
 import { DURATION_BINS, MOS_BANDS, type MosLimits } from '@/lib/calls/status';
 import { useTimeZone } from './useTimeZone';
 import { useRem } from './useRem';
+import { formatCompact } from '@/lib/calls/format';
 
 const BAND_COLORS = ['#ef4444', '#f97316', '#eab308', '#84cc16', '#22c55e'];
 const INITIAL = { width: 520, height: 260 };
@@ -42,6 +43,8 @@ function useAxes() {
     axis,
     category: { ...axis, interval: 0, tick: { ...axis.tick, fontSize: Math.round(rem * 0.7) } },
     yWidth: Math.round(rem * 3),
+    // Room at the right for the last category's label, centred on the last bar.
+    margin: { top: 5, right: Math.round(rem * 1.2), bottom: 5, left: 0 },
     stroke: Math.max(2, Math.round(rem * 0.18)),
   };
 }
@@ -99,7 +102,7 @@ export const TimeCharts = memo(function TimeCharts({
         <LineChart data={points}>
           <CartesianGrid stroke="#1e293b" />
           <XAxis dataKey="t" tickFormatter={tick} {...axis} />
-          <YAxis allowDecimals={false} {...axis} width={yWidth} />
+          <YAxis allowDecimals={false} tickFormatter={formatCompact} {...axis} width={yWidth} />
           <Tooltip labelFormatter={(t) => tick(Number(t))} {...tooltip} />
           <Line
             dataKey="duration"
@@ -117,16 +120,16 @@ export const TimeCharts = memo(function TimeCharts({
 });
 
 export const DistributionCharts = memo(function DistributionCharts({ totals }: { totals: Tally }) {
-  const { category, axis, yWidth } = useAxes();
+  const { category, axis, yWidth, margin } = useAxes();
   const bands = MOS_BANDS.map((b, i) => ({ name: `${b.shape} ${b.label}`, calls: totals.mosBands[i] ?? 0 }));
   const bins = DURATION_BINS.map((b, i) => ({ name: b.label, calls: totals.durationBins[i] ?? 0 }));
   return (
     <>
       <ChartPanel title="MOS distribution" id="mos-distribution">
-        <BarChart data={bands}>
+        <BarChart data={bands} margin={margin}>
           <CartesianGrid stroke="#1e293b" />
           <XAxis dataKey="name" {...category} />
-          <YAxis allowDecimals={false} {...axis} width={yWidth} />
+          <YAxis allowDecimals={false} tickFormatter={formatCompact} {...axis} width={yWidth} />
           <Tooltip {...tooltip} cursor={{ fill: '#1e293b' }} />
           <Bar dataKey="calls" isAnimationActive={false}>
             {bands.map((b, i) => (
@@ -136,10 +139,10 @@ export const DistributionCharts = memo(function DistributionCharts({ totals }: {
         </BarChart>
       </ChartPanel>
       <ChartPanel title="Duration distribution" id="duration-distribution">
-        <BarChart data={bins}>
+        <BarChart data={bins} margin={margin}>
           <CartesianGrid stroke="#1e293b" />
           <XAxis dataKey="name" {...category} />
-          <YAxis allowDecimals={false} {...axis} width={yWidth} />
+          <YAxis allowDecimals={false} tickFormatter={formatCompact} {...axis} width={yWidth} />
           <Tooltip {...tooltip} cursor={{ fill: '#1e293b' }} />
           <Bar dataKey="calls" fill="#a78bfa" isAnimationActive={false} />
         </BarChart>

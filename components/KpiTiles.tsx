@@ -1,12 +1,14 @@
 import { kpis } from '@/lib/calls/tally';
 import type { Tally } from '@/lib/calls/types';
-import { bandOf, formatCount, formatMinutes, formatMos, formatPercent } from '@/lib/calls/format';
+import { bandOf, formatCount, formatMinutes, formatMos, formatPercent, formatTalk } from '@/lib/calls/format';
 import { breaches, METRICS, metricValues, type BoardSettings, type Metric } from '@/lib/calls/settings';
 
 interface TileProps {
   id: string;
   label: string;
   value: string;
+  /** Said after the value, smaller: "min", "h". */
+  unit?: string;
   tone?: string;
   note?: string;
   /** Leading mark that says what the colour says, for colour-blind viewers. */
@@ -29,6 +31,7 @@ function Tile({
   id,
   label,
   value,
+  unit,
   tone,
   note,
   shape,
@@ -53,13 +56,22 @@ function Tile({
           </span>
         ) : null}
       </div>
-      <div className="tile-value">
+      {/* Sized to the tile by its length (globals.css), so no value is ever cut off. */}
+      <div
+        className="tile-value"
+        style={
+          {
+            '--chars': value.length + (unit ? unit.length + 1 : 0) + (shape ? 1.5 : 0),
+          } as React.CSSProperties
+        }
+      >
         {shape ? (
           <span className="tile-shape" aria-hidden>
             {shape}
           </span>
         ) : null}
         <span data-testid={`kpi-${id}-value`}>{value}</span>
+        {unit ? <span className="tile-unit"> {unit}</span> : null}
       </div>
       {crossed && metric && threshold !== null ? (
         <div className="tile-alert" role="status" data-testid={`kpi-${id}-alert`}>
@@ -95,7 +107,7 @@ export function KpiTiles({
   return (
     <section className="tiles" aria-label="Totals">
       <Tile {...common} id="total-calls" label="Calls" value={formatCount(k.totalCalls)} />
-      <Tile {...common} id="talk-minutes" label="Talk minutes" value={formatMinutes(k.talkMinutes)} />
+      <Tile {...common} id="talk-minutes" label="Talk time" {...formatTalk(k.talkMinutes)} />
       <Tile
         {...common}
         id="average-mos"
@@ -125,9 +137,9 @@ export function KpiTiles({
       <Tile
         {...common}
         id="bad-audio"
-        label="Bad-audio minutes"
+        label="Bad-audio time"
         metric="badAudioMinutes"
-        value={formatMinutes(k.badAudioMinutes)}
+        {...formatTalk(k.badAudioMinutes)}
         tone={k.badAudioMinutes > 0 ? 'bad' : undefined}
         shape={k.badAudioMinutes > 0 ? '✖' : undefined}
         note={`talk on calls below ${formatMos(settings.mosLimits[0])} MOS`}

@@ -2,7 +2,7 @@
 import { kpis } from '@/lib/calls/tally';
 import type { LineRow } from '@/lib/calls/types';
 import type { MosLimits } from '@/lib/calls/status';
-import { bandOf, formatAgo, formatCount, formatMinutes, formatMos, formatPercent } from '@/lib/calls/format';
+import { bandOf, formatAgo, formatCount, formatMos, formatPercent, formatTalk } from '@/lib/calls/format';
 
 /**
  * The center's numbers side by side. `onPick`: a click filters the whole board to that line, a
@@ -29,7 +29,7 @@ export function LineTable({
             <th>Line</th>
             <th className="num">Calls</th>
             <th className="num">Success</th>
-            <th className="num">Talk min</th>
+            <th className="num">Talk time</th>
             <th className="num">Avg MOS</th>
             <th className="num">Below poor</th>
             <th className="num">Last call</th>
@@ -45,6 +45,7 @@ export function LineTable({
           ) : null}
           {lines.map((l) => {
             const k = kpis(l.tally);
+            const talk = formatTalk(k.talkMinutes);
             const band = bandOf(k.averageMos, limits);
             const isSelected = selected === l.line;
             return (
@@ -70,7 +71,9 @@ export function LineTable({
                   {formatCount(k.totalCalls)}
                 </td>
                 <td className="num">{formatPercent(k.successRate)}</td>
-                <td className="num">{formatMinutes(k.talkMinutes)}</td>
+                <td className="num">
+                  {talk.value} {talk.unit}
+                </td>
                 <td className={`num ${band ? `tone-${band.key}` : ''}`}>
                   {band ? <span aria-hidden>{band.shape} </span> : null}
                   {formatMos(k.averageMos)}

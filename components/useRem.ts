@@ -14,3 +14,15 @@ export function useRem(): number {
     () => 18,
   );
 }
+
+/** The width below which the board is one column and a call takes two lines (see globals.css). */
+const NARROW = '(max-width: 900px)';
+
+/** Whether the screen is a phone's (or a narrow window): the board is laid out in one column. */
+export function useNarrow(): boolean {
+  return useSyncExternalStore(
+    subscribe,
+    () => window.matchMedia(NARROW).matches,
+    () => false,
+  );
+}

@@ -2,8 +2,20 @@
 import { DEFAULT_MOS_LIMITS, MOS_BANDS, mosBand, type MosLimits } from './status';
 
 export const formatCount = (n: number) => n.toLocaleString('en-US');
+/** A count in at most four characters, for chart axes: 950, 12K, 1.2M. */
+export const formatCompact = (n: number) =>
+  n.toLocaleString('en-US', { notation: 'compact', maximumFractionDigits: 1 });
 export const formatMinutes = (m: number) =>
   m.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+/**
+ * Talk time in the unit read at a glance: minutes to the hundredth below 1,000 minutes, then whole
+ * hours ("30,545.78" minutes is "509 h"), so a busy day's figure stays short on every screen.
+ */
+export function formatTalk(minutes: number): { value: string; unit: 'min' | 'h' } {
+  return minutes < 1000
+    ? { value: formatMinutes(minutes), unit: 'min' }
+    : { value: formatCount(Math.round(minutes / 60)), unit: 'h' };
+}
 export const formatMos = (mos: number | null) => (mos === null ? 'n/a' : mos.toFixed(2));
 export const formatPercent = (r: number | null) => (r === null ? 'n/a' : `${(r * 100).toFixed(1)}%`);
 
