@@ -52,7 +52,7 @@ export function AdminPanel({
     <main className="admin">
       <header className="board-head">
         <h1>Admin</h1>
-        <Link className="button" href="/">
+        <Link className="button" href="/" prefetch={false}>
           Back to the board
         </Link>
       </header>

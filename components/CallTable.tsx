@@ -38,20 +38,27 @@ export function CallTable({
   });
 
   return (
-    <section className="panel calls" aria-label="Calls">
-      <div className="calls-head" role="row">
-        <span>Time</span>
-        <span>From</span>
-        <span>To</span>
-        <span>Status</span>
-        <span className="num">Duration</span>
-        <span className="num">MOS</span>
+    // A table to assistive technology; laid out with grid rows, of which only those in view exist.
+    <section className="panel calls" aria-label="Calls" role="table" aria-rowcount={calls.length + 1}>
+      <div className="calls-head" role="row" aria-rowindex={1}>
+        <span role="columnheader">Time</span>
+        <span role="columnheader">From</span>
+        <span role="columnheader">To</span>
+        <span role="columnheader">Status</span>
+        <span role="columnheader" className="num">
+          Duration
+        </span>
+        <span role="columnheader" className="num">
+          MOS
+        </span>
       </div>
-      <div className="calls-body" ref={scroller} data-testid="call-table">
+      <div className="calls-body" ref={scroller} data-testid="call-table" role="rowgroup">
         {calls.length === 0 ? (
-          <div className="empty">No calls here yet. They appear as they arrive.</div>
+          <div className="empty" role="row">
+            <span role="cell">No calls here yet. They appear as they arrive.</span>
+          </div>
         ) : null}
-        <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>
+        <div style={{ height: virtual.getTotalSize(), position: 'relative' }} role="presentation">
           {virtual.getVirtualItems().map((item) => {
             const c = calls[item.index]!;
             const band = bandOf(c.mos, limits);
@@ -60,6 +67,7 @@ export function CallTable({
                 key={item.key}
                 className="call-row"
                 role="row"
+                aria-rowindex={item.index + 2}
                 data-testid="call-row"
                 data-call-sid={c.callSid}
                 data-index={item.index}
@@ -75,12 +83,22 @@ export function CallTable({
                     }
                   : {})}
               >
-                <span suppressHydrationWarning>{formatCallTime(c.startedAt, timeZone)}</span>
-                <span>{c.from === null ? '–' : <bdi>{c.from}</bdi>}</span>
-                <span>{c.to === null ? '–' : <bdi>{c.to}</bdi>}</span>
-                <span className={`status status-${c.status}`}>{STATUS_LABEL[c.status] ?? c.status}</span>
-                <span className="num">{formatDuration(c.duration)}</span>
-                <span className={`num mos ${band ? `tone-${band.key}` : 'mos-none'}`} title={band?.label}>
+                <span role="cell" suppressHydrationWarning>
+                  {formatCallTime(c.startedAt, timeZone)}
+                </span>
+                <span role="cell">{c.from === null ? '–' : <bdi>{c.from}</bdi>}</span>
+                <span role="cell">{c.to === null ? '–' : <bdi>{c.to}</bdi>}</span>
+                <span role="cell" className={`status status-${c.status}`}>
+                  {STATUS_LABEL[c.status] ?? c.status}
+                </span>
+                <span role="cell" className="num">
+                  {formatDuration(c.duration)}
+                </span>
+                <span
+                  role="cell"
+                  className={`num mos ${band ? `tone-${band.key}` : 'mos-none'}`}
+                  title={band?.label}
+                >
                   {band ? (
                     <span className="mos-shape" aria-hidden>
                       {band.shape}
