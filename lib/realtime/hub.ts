@@ -39,6 +39,11 @@ interface Options {
   authorize(headers: Headers, origin: string | undefined): Promise<Principal | null>;
   /** The running build, told to every board on connect: a board built otherwise reloads. */
   release: string;
+  /**
+   * Headers for every response. Those of the polling transport are set by the HTTP server already;
+   * the websocket upgrade's 101 is written by the ws library, which takes them from here.
+   */
+  securityHeaders: Record<string, string>;
 }
 
 /**
@@ -92,6 +97,7 @@ export async function attachRealtime(http: HttpServer, opts: Options): Promise<R
     // Dashboards connect with websocket only, so round-robin balancing needs no sticky sessions.
     transports: ['websocket', 'polling'],
   });
+  io.engine.on('headers', (headers: Record<string, string>) => Object.assign(headers, opts.securityHeaders));
   io.use((socket, next) => {
     const req = socket.request;
     opts
