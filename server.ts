@@ -15,7 +15,9 @@ import { ensureFirstAdmin, sessionSecret } from './lib/auth/bootstrap';
 import { Wallboards } from './lib/auth/tv';
 import { createAccess } from './lib/auth/access';
 import { createAccounts } from './lib/auth/accounts';
-import { siteOrigin } from './lib/auth/policy';
+import { isSiteOrigin, siteOrigin } from './lib/auth/policy';
+import { baseSecurityHeaders } from './lib/security/headers';
+import { clientErrorAnswer, responseWithHeaders } from './lib/security/http-server';
 import { IngestCounters } from './lib/calls/health';
 import { ensureRollups, saveSettings } from './lib/calls/stored-settings';
 import { readFileSync } from 'node:fs';
@@ -69,30 +71,50 @@ async function main() {
   await app.prepare();
   const handle = app.getRequestHandler();
 
-  const http = createServer((req, res) => {
-    access.gate(req, res).then(
-      (pass) => {
-        if (pass) void handle(req, res);
-      },
-      (err: unknown) => {
-        log.error({ err: String(err) }, 'access check failed');
-        if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'application/json' });
-        res.end('{"error":"internal error"}');
-      },
-    );
-  });
+  const securityHeaders = baseSecurityHeaders({ https: config.PUBLIC_URL?.startsWith('https:') ?? false });
+  const http = createServer(
+    {
+      ServerResponse: responseWithHeaders(securityHeaders),
+      // A client sending its request slowly holds a connection and its memory: it has this long.
+      headersTimeout: config.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
+      // Node checks both timeouts only this often, every 30 s by default (as long as the whole
+      // request timeout): checked every second, they bite within a second of their value.
+      connectionsCheckingInterval: 1_000,
+    },
+    (req, res) => {
+      access.gate(req, res).then(
+        (pass) => {
+          if (pass) void handle(req, res);
+        },
+        (err: unknown) => {
+          log.error({ err: String(err) }, 'access check failed');
+          if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'application/json' });
+          res.end('{"error":"internal error"}');
+        },
+      );
+    },
+  );
+  http.on(
+    'clientError',
+    clientErrorAnswer(securityHeaders, {
+      headersMs: config.HTTP_HEADERS_TIMEOUT_MS,
+      requestMs: config.HTTP_REQUEST_TIMEOUT_MS,
+    }),
+  );
   const release = releaseOf(config.RELEASE, dev);
   const realtime = await attachRealtime(http, {
     release,
     databaseUrl: config.DATABASE_URL,
     redisUrl: config.REDIS_URL,
     log,
+    securityHeaders,
     async authorize(headers, origin) {
       // Cross-site WebSocket hijacking: a page elsewhere cannot open the feed with our cookies.
-      if (origin) {
-        const from = URL.canParse(origin) ? new URL(origin).host : '';
+      // The same check as the gate's for state-changing requests: scheme, host and port.
+      if (origin !== undefined) {
         const site = siteOrigin(headers, { publicUrl: config.PUBLIC_URL, trustProxy: config.TRUST_PROXY });
-        if (from !== new URL(site).host) return null;
+        if (!isSiteOrigin(origin, site)) return null;
       }
       const { principal } = await access.resolve(headers, true);
       // A one-time password opens nothing but the page that changes it.

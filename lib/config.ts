@@ -16,6 +16,13 @@ const env = z.object({
   SQLITE_SYNCHRONOUS: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(1_048_576).default(32_768),
+  /** A request whose headers have not all arrived after this long is cut off with 408. */
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(10_000),
+  /**
+   * A request (headers and body) not received in full after this long is cut off with 408. Only
+   * receiving: an answer (a long CSV export) may take as long as it needs.
+   */
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(30_000),
   INGEST_QUEUE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(5_000),
   INGEST_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(256),
   DASHBOARD_ROWS: z.coerce.number().int().min(10).max(5_000).default(500),
@@ -42,6 +49,11 @@ const env = z.object({
   RELEASE: z.string().max(100).optional(),
 });
 
+const checked = env.refine((c) => c.HTTP_HEADERS_TIMEOUT_MS <= c.HTTP_REQUEST_TIMEOUT_MS, {
+  message: 'must not be longer than HTTP_REQUEST_TIMEOUT_MS',
+  path: ['HTTP_HEADERS_TIMEOUT_MS'],
+});
+
 export type Config = z.infer<typeof env>;
 
 export class ConfigError extends Error {}
@@ -49,7 +61,7 @@ export class ConfigError extends Error {}
 /** Reads and validates the environment once; names every bad variable. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const set = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = env.safeParse(set);
+  const parsed = checked.safeParse(set);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new ConfigError(`invalid configuration: ${problems}`);

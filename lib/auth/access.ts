@@ -5,14 +5,19 @@ import type { Auth } from './auth';
 import type { Wallboards } from './tv';
 import type { Config } from '../config';
 import type { Logger } from '../log';
-import { decide, isPublic, siteOrigin, type Principal } from './policy';
-import { securityHeaders } from '../security/headers';
+import { decide, isPublic, isSiteOrigin, siteOrigin, type Principal } from './policy';
+import { pagePolicy } from '../security/headers';
 
 export const TV_COOKIE = 'wallboard_tv';
 /** Set by the gate on every request it lets through, after removing any the client sent. */
 export const PRINCIPAL_HEADER = 'x-wallboard-principal';
 export const WEBHOOK_PATH = '/api/webhooks/call-status';
 const BENCH_NOOP_PATH = '/api/bench/noop';
+/**
+ * The largest body of any request but a callback (which has WEBHOOK_MAX_BODY_BYTES): the forms of
+ * sign-in, pairing, passwords and the admin pages are a few hundred bytes.
+ */
+export const FORM_MAX_BODY_BYTES = 16 * 1024;
 
 /** The TV's cookie. 400 days is the longest a browser keeps one; every page load renews it. */
 export function tvCookie(secret: string, secure: boolean): string {
@@ -82,6 +87,44 @@ export function decodedPath(pathname: string): string | null {
   return path;
 }
 
+/**
+ * The request target as a URL on this site; null when it would be read as another host: "//x/admin"
+ * (and "/\\x/admin", backslashes being slashes to the URL parser) names host x with path /admin,
+ * and "//" does not parse at all.
+ */
+export function requestUrl(target: string | undefined): URL | null {
+  const raw = target ?? '/';
+  const second = raw.charCodeAt(1);
+  if (raw.charCodeAt(0) === 47 && (second === 47 || second === 92)) return null;
+  try {
+    return new URL(raw, 'http://localhost');
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Refuses a body over `limit` from its headers alone, before a byte of it is read. A body without
+ * Content-Length (chunked) is refused outright: the site's pages always send one, and counting
+ * bytes would mean reading the body here, on every request. A refused body is read and discarded
+ * by Node (never buffered) until it ends or the request timeout cuts it.
+ */
+export function bodyRefusal(
+  headers: IncomingMessage['headers'],
+  limit: number,
+): { status: 411 | 413; error: string } | null {
+  const declared = headers['content-length'];
+  if (declared === undefined) {
+    if (headers['transfer-encoding'] === undefined) return null;
+    return {
+      status: 411,
+      error: `send a Content-Length: bodies of unknown length are refused (limit ${limit} bytes)`,
+    };
+  }
+  const size = Number(declared);
+  return size > limit ? { status: 413, error: `body is ${size} bytes; the limit is ${limit}` } : null;
+}
+
 export function createAccess(
   auth: Auth,
   wallboards: Wallboards,
@@ -135,11 +178,21 @@ export function createAccess(
   async function gate(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     delete req.headers[PRINCIPAL_HEADER];
     req.headers['x-forwarded-for'] = clientAddress(req, config.TRUST_PROXY);
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = requestUrl(req.url);
+    if (url === null) {
+      refuse(res, 400, 'malformed path');
+      return false;
+    }
     // Signed by the provider: no cookies, no pages. The benchmark's do-nothing route takes the same
-    // path, so that the two are compared like for like.
+    // path, so that the two are compared like for like. The webhook caps its body itself, at
+    // WEBHOOK_MAX_BODY_BYTES, counting bytes as they arrive.
     if (url.pathname === WEBHOOK_PATH || (url.pathname === BENCH_NOOP_PATH && config.BENCH_ROUTES === 'on')) {
       return true;
+    }
+    const oversized = bodyRefusal(req.headers, FORM_MAX_BODY_BYTES);
+    if (oversized) {
+      refuse(res, oversized.status, oversized.error);
+      return false;
     }
     // Decide on the path as Next.js will route it: it decodes %-escapes, so /%61dmin is /admin.
     const path = decodedPath(url.pathname);
@@ -148,9 +201,11 @@ export function createAccess(
       return false;
     }
 
-    const security = securityHeaders({ dev, https });
-    for (const [k, v] of Object.entries(security.headers)) res.setHeader(k, v);
-    req.headers['content-security-policy'] = security.csp;
+    // The other security headers are on every response already (server.ts); the CSP's nonce is
+    // this request's.
+    const { csp } = pagePolicy(dev);
+    res.setHeader('Content-Security-Policy', csp);
+    req.headers['content-security-policy'] = csp;
 
     // CSRF: a state-changing request must come from a page of this site. Browsers send Origin
     // with every cross-site POST (and Sec-Fetch-Site where they support it).
@@ -158,7 +213,10 @@ export function createAccess(
     if (!['GET', 'HEAD', 'OPTIONS'].includes(method)) {
       const origin = req.headers.origin;
       const site = req.headers['sec-fetch-site'];
-      if ((origin && origin !== originOf(req)) || (site && site !== 'same-origin' && site !== 'none')) {
+      if (
+        (origin !== undefined && !isSiteOrigin(origin, originOf(req))) ||
+        (site && site !== 'same-origin' && site !== 'none')
+      ) {
         refuse(res, 403, 'cross-site request refused');
         return false;
       }

@@ -108,3 +108,14 @@ export function siteOrigin(headers: Headers, opts: { publicUrl?: string; trustPr
   const proto = forwarded('x-forwarded-proto') || 'http';
   return `${proto}://${forwarded('x-forwarded-host') || headers.get('host') || 'localhost'}`;
 }
+
+/**
+ * Whether an Origin header names the site: the same scheme, host and port. A browser sends the
+ * origin serialised (lower-case, no default port, no path), so anything else (a userinfo, a path,
+ * "null", a malformed value) is not the site, even where its host matches.
+ */
+export function isSiteOrigin(origin: string, site: string): boolean {
+  if (!URL.canParse(origin) || !URL.canParse(site)) return false;
+  const from = new URL(origin).origin;
+  return from === origin && from === new URL(site).origin;
+}

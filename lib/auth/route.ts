@@ -1,6 +1,7 @@
 // Small helpers the access-controlled route handlers share.
 import type { z } from 'zod';
-import { principalFromHeaders } from './access';
+import { FORM_MAX_BODY_BYTES, principalFromHeaders } from './access';
+import { BadRequest, readCapped } from '../callbacks/body';
 import type { Principal } from './policy';
 import type { AccountError } from './accounts';
 
@@ -30,14 +31,29 @@ export function query<T extends z.ZodType>(request: Request, schema: T): z.infer
   return parsed.success ? parsed.data : invalid(parsed.error);
 }
 
+/**
+ * The body's bytes, at most FORM_MAX_BODY_BYTES of them; a 413 naming the limit beyond. The gate
+ * refuses larger bodies by their headers already; this holds wherever a request comes from.
+ */
+export async function cappedBody(request: Request): Promise<Uint8Array<ArrayBuffer> | Response> {
+  try {
+    return await readCapped(request, FORM_MAX_BODY_BYTES);
+  } catch (e) {
+    if (e instanceof BadRequest) return json(e.status, { error: e.message });
+    throw e;
+  }
+}
+
 /** A JSON body validated by `schema`; a 4xx naming the field otherwise. */
 export async function body<T extends z.ZodType>(request: Request, schema: T): Promise<z.infer<T> | Response> {
   if (!(request.headers.get('content-type') ?? '').toLowerCase().startsWith('application/json')) {
     return json(415, { error: 'send JSON (Content-Type: application/json)' });
   }
+  const bytes = await cappedBody(request);
+  if (bytes instanceof Response) return bytes;
   let raw: unknown;
   try {
-    raw = await request.json();
+    raw = JSON.parse(new TextDecoder().decode(bytes));
   } catch {
     return json(400, { error: 'the body is not valid JSON' });
   }

@@ -16,7 +16,7 @@ export type Fields = Record<string, string>;
 const MAX_FIELDS = 200;
 
 /** Reads at most `limit` bytes; larger bodies are refused before any parsing. */
-export async function readCapped(req: Request, limit: number): Promise<Uint8Array> {
+export async function readCapped(req: Request, limit: number): Promise<Uint8Array<ArrayBuffer>> {
   const declared = Number(req.headers.get('content-length') ?? NaN);
   if (Number.isFinite(declared) && declared > limit) {
     throw new BadRequest(413, null, `body is ${declared} bytes; the limit is ${limit}`);

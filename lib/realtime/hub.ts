@@ -40,6 +40,47 @@ interface Options {
   authorize(headers: Headers, origin: string | undefined): Promise<Principal | null>;
   /** The running build, told to every board on connect: a board built otherwise reloads. */
   release: string;
+  /**
+   * Headers for every response. Those of the polling transport are set by the HTTP server already;
+   * the websocket upgrade's 101 is written by the ws library, which takes them from here.
+   */
+  securityHeaders: Record<string, string>;
+}
+
+/**
+ * The pool as the postgres adapter should see it. The adapter checks one client out for LISTEN
+ * and keeps it, with no 'error' listener: a cut connection would throw from the socket's event
+ * (an uncaught exception), and as the adapter never releases the dead client, each cut would
+ * also keep one of the pool's few slots until publishing waits forever. Here that client's
+ * errors are logged and the client is released as broken; the adapter sees it end and takes a
+ * new one.
+ */
+function listenerPool(pool: pg.Pool, warn: (err: Error) => void): pg.Pool {
+  const connect = async () => {
+    const client = await pool.connect();
+    const release = client.release.bind(client);
+    let released = false;
+    const onError = (err: Error) => {
+      warn(err);
+      client.release(err);
+    };
+    client.release = (err?: Error | boolean) => {
+      if (released) return;
+      released = true;
+      client.removeListener('error', onError);
+      release(err);
+    };
+    client.on('error', onError);
+    return client;
+  };
+  // Everything else goes to the pool itself, bound to it (the pool's methods call each other).
+  return new Proxy(pool, {
+    get(target, prop) {
+      if (prop === 'connect') return connect;
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
 
 // Who receives which payload: people get calls as stored, TVs with callers' numbers masked.
@@ -60,6 +101,7 @@ export async function attachRealtime(http: HttpServer, opts: Options): Promise<R
     // Dashboards connect with websocket only, so round-robin balancing needs no sticky sessions.
     transports: ['websocket', 'polling'],
   });
+  io.engine.on('headers', (headers: Record<string, string>) => Object.assign(headers, opts.securityHeaders));
   io.use((socket, next) => {
     const req = socket.request;
     opts
@@ -101,15 +143,12 @@ export async function attachRealtime(http: HttpServer, opts: Options): Promise<R
     fanout = 'redis';
   } else if (/^postgres(ql)?:\/\//.test(opts.databaseUrl)) {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 3 });
-    pool.on('error', (err) => opts.log.warn({ err: err.message }, 'socket.io postgres adapter'));
+    const warn = (err: Error) => opts.log.warn({ err: err.message }, 'socket.io postgres adapter');
+    pool.on('error', warn);
     // Where the adapter puts payloads over NOTIFY's 8000-byte limit; not a table of the app's.
     await pool.query(`CREATE TABLE IF NOT EXISTS socket_io_attachments (
       id bigserial UNIQUE, created_at timestamptz DEFAULT NOW(), payload bytea)`);
-    io.adapter(
-      postgresAdapter(pool, {
-        errorHandler: (err) => opts.log.warn({ err: err.message }, 'socket.io postgres adapter'),
-      }),
-    );
+    io.adapter(postgresAdapter(listenerPool(pool, warn), { errorHandler: warn }));
     closers.push(() => pool.end());
     fanout = 'postgres';
   }

@@ -22,15 +22,12 @@ export function contentSecurityPolicy(nonce: string, dev: boolean): string {
   ].join('; ');
 }
 
-export function securityHeaders(opts: { dev: boolean; https: boolean }): {
-  nonce: string;
-  csp: string;
-  headers: Record<string, string>;
-} {
-  const nonce = randomBytes(16).toString('base64');
-  const csp = contentSecurityPolicy(nonce, opts.dev);
+/**
+ * The headers that do not depend on the request: the custom server sets them on every response it
+ * sends, whoever writes it (the gate, Next.js, socket.io, Node's own error answers).
+ */
+export function baseSecurityHeaders(opts: { https: boolean }): Record<string, string> {
   const headers: Record<string, string> = {
-    'Content-Security-Policy': csp,
     'X-Frame-Options': 'DENY',
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'same-origin',
@@ -38,5 +35,11 @@ export function securityHeaders(opts: { dev: boolean; https: boolean }): {
     'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), payment=(), usb=()',
   };
   if (opts.https) headers['Strict-Transport-Security'] = 'max-age=31536000';
-  return { nonce, csp, headers };
+  return headers;
+}
+
+/** A fresh nonce and the page CSP that allows it. */
+export function pagePolicy(dev: boolean): { nonce: string; csp: string } {
+  const nonce = randomBytes(16).toString('base64');
+  return { nonce, csp: contentSecurityPolicy(nonce, dev) };
 }

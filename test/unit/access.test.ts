@@ -1,10 +1,11 @@
 // The pure parts of access control: redirects after sign-in, paths, client addresses.
 import { describe, expect, it } from 'vitest';
 import type { IncomingMessage } from 'node:http';
-import { clientAddress, cookieValue, decodedPath } from '@/lib/auth/access';
-import { decide, safeNext } from '@/lib/auth/policy';
 import { maskNumber } from '@/lib/auth/mask';
 import fc from 'fast-check';
+import { bodyRefusal, clientAddress, cookieValue, decodedPath, requestUrl } from '@/lib/auth/access';
+import { decide, isSiteOrigin, safeNext } from '@/lib/auth/policy';
+import { baseSecurityHeaders } from '@/lib/security/headers';
 
 describe('safeNext', () => {
   it('keeps paths on this site', () => {
@@ -111,5 +112,58 @@ describe('maskNumber', () => {
         expect(maskNumber(n)).toContain('•••');
       }),
     );
+  });
+});
+
+describe('isSiteOrigin', () => {
+  const site = 'http://127.0.0.1:3600';
+  it('takes the exact origin only: scheme, host and port', () => {
+    expect(isSiteOrigin('http://127.0.0.1:3600', site)).toBe(true);
+    for (const origin of [
+      'https://127.0.0.1:3600',
+      'http://evil@127.0.0.1:3600',
+      'http://127.0.0.1:3601',
+      'http://127.0.0.1:3600/',
+      'http://127.0.0.1',
+      'null',
+      '',
+      'HTTP://127.0.0.1:3600',
+    ]) {
+      expect(isSiteOrigin(origin, site), origin).toBe(false);
+    }
+  });
+  it('compares with the site as a browser serialises it', () => {
+    expect(isSiteOrigin('http://localhost', 'http://LOCALHOST:80')).toBe(true);
+    expect(isSiteOrigin('https://board.example', 'https://board.example:443')).toBe(true);
+    expect(isSiteOrigin('http://board.example', 'http://a b')).toBe(false);
+  });
+});
+
+describe('requestUrl', () => {
+  it('refuses targets that would name another host, and takes the rest', () => {
+    for (const target of ['//', '//x', '///', '//x/admin', '/\\x/admin'])
+      expect(requestUrl(target), target).toBeNull();
+    expect(requestUrl('/admin?x=1')?.pathname).toBe('/admin');
+    expect(requestUrl('/a//b')?.pathname).toBe('/a//b');
+    expect(requestUrl(undefined)?.pathname).toBe('/');
+  });
+});
+
+describe('bodyRefusal', () => {
+  it('refuses a declared length over the limit and a body of unknown length', () => {
+    expect(bodyRefusal({}, 100)).toBeNull();
+    expect(bodyRefusal({ 'content-length': '100' }, 100)).toBeNull();
+    expect(bodyRefusal({ 'content-length': '101' }, 100)).toEqual({
+      status: 413,
+      error: 'body is 101 bytes; the limit is 100',
+    });
+    expect(bodyRefusal({ 'transfer-encoding': 'chunked' }, 100)?.status).toBe(411);
+  });
+});
+
+describe('baseSecurityHeaders', () => {
+  it('adds HSTS only behind https', () => {
+    expect(baseSecurityHeaders({ https: false })['Strict-Transport-Security']).toBeUndefined();
+    expect(baseSecurityHeaders({ https: true })['Strict-Transport-Security']).toBe('max-age=31536000');
   });
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { getRuntime } from '@/lib/runtime';
+import { userOf } from '@/lib/auth/route';
 
 export const dynamic = 'force-dynamic';
 
@@ -10,6 +11,10 @@ const query = z.object({
 
 /** Newest calls, or with ?after=<event id> the calls changed since that id, oldest change first. */
 export async function GET(req: Request) {
+  // People only (TVs view the board, they do not page through the calls), checked here as well as
+  // by the gate: a request that reaches this handler some other way gets nothing.
+  const user = userOf(req);
+  if (user instanceof Response) return user;
   const params = Object.fromEntries(new URL(req.url).searchParams);
   const parsed = query.safeParse(params);
   if (!parsed.success) {

@@ -1,4 +1,5 @@
 import { getRuntime } from '@/lib/runtime';
+import { cappedBody } from '@/lib/auth/route';
 
 export const dynamic = 'force-dynamic';
 
@@ -14,7 +15,15 @@ async function handle(request: Request): Promise<Response> {
   if (request.method !== 'POST' || !EXPOSED.has(path)) {
     return Response.json({ error: 'not found' }, { status: 404 });
   }
-  const response = await getRuntime().auth.handler(request);
+  // Better Auth reads the whole body: it is handed one only once that is known to be small.
+  const bytes = await cappedBody(request);
+  if (bytes instanceof Response) return bytes;
+  const capped = new Request(request.url, {
+    method: request.method,
+    headers: request.headers,
+    body: bytes.byteLength > 0 ? bytes : null,
+  });
+  const response = await getRuntime().auth.handler(capped);
   if (!response.ok || path !== '/api/auth/sign-in/username') return response;
   // The session token belongs in the httpOnly cookie only, never where page scripts can read it.
   const body = (await response.json()) as { token?: unknown; user?: { id?: string; name?: string } };

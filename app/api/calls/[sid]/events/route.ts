@@ -1,10 +1,13 @@
 import { getRuntime } from '@/lib/runtime';
-import { json } from '@/lib/auth/route';
+import { json, userOf } from '@/lib/auth/route';
 
 export const dynamic = 'force-dynamic';
 
 /** Every callback received for one call, raw fields included, in arrival order. */
-export async function GET(_request: Request, ctx: { params: Promise<{ sid: string }> }) {
+export async function GET(request: Request, ctx: { params: Promise<{ sid: string }> }) {
+  // Raw callbacks carry callers' numbers: people only, checked here as well as by the gate.
+  const user = userOf(request);
+  if (user instanceof Response) return user;
   const { sid } = await ctx.params;
   if (sid.length === 0 || sid.length > 128)
     return json(400, { error: 'sid: 1 to 128 characters', field: 'sid' });
