@@ -56,6 +56,9 @@ const checked = env.refine((c) => c.HTTP_HEADERS_TIMEOUT_MS <= c.HTTP_REQUEST_TI
 
 export type Config = z.infer<typeof env>;
 
+/** Every environment variable the server reads: docs/settings.md and .env.example name the same. */
+export const CONFIG_VARIABLES = Object.keys(env.shape);
+
 export class ConfigError extends Error {}
 
 /** Reads and validates the environment once; names every bad variable. */
