@@ -2,6 +2,7 @@ import { getRuntime } from '@/lib/runtime';
 import { Dashboard } from '@/components/Dashboard';
 import { signingNotice } from '@/lib/config';
 import { cookies, headers } from 'next/headers';
+import { pickLocale } from '@/lib/calls/format';
 import { principalFromHeaders } from '@/lib/auth/access';
 import { filterOfView, parseView, rangeOf, ZONE_COOKIE, zoneOf } from '@/lib/calls/view';
 import { isValidTimeZone } from '@/lib/calls/settings';
@@ -19,7 +20,8 @@ export default async function Page({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const { queries, config, release } = getRuntime();
-  const principal = principalFromHeaders(await headers());
+  const requestHeaders = await headers();
+  const principal = principalFromHeaders(requestHeaders);
   const viewer =
     principal?.kind === 'user'
       ? { kind: 'user' as const, name: principal.name, admin: principal.role === 'admin' }
@@ -52,6 +54,7 @@ export default async function Page({
       // The webhook's configuration is for the people who run the board, not for the TV.
       notice={tv ? null : signingNotice(config)}
       viewer={viewer}
+      locale={pickLocale(requestHeaders.get('accept-language'))}
     />
   );
 }

@@ -4,6 +4,8 @@ import Link from 'next/link';
 import type { UserInfo } from '@/lib/auth/accounts';
 import type { WallboardInfo } from '@/lib/auth/tv';
 import { send } from './api';
+import { LocaleContext, ZoneContext } from './zone';
+import { useFormats } from './useTimeZone';
 
 interface Pairing {
   id: string;
@@ -14,9 +16,22 @@ interface Pairing {
   expiresAt: string;
 }
 
-const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : '—');
-
+/** The admin page, its times in the board's zone (else the browser's) and the browser's locale. */
 export function AdminPanel({
+  locale,
+  zone,
+  ...props
+}: Parameters<typeof AdminSections>[0] & { locale: string; zone: string }) {
+  return (
+    <LocaleContext.Provider value={locale}>
+      <ZoneContext.Provider value={zone || null}>
+        <AdminSections {...props} />
+      </ZoneContext.Provider>
+    </LocaleContext.Provider>
+  );
+}
+
+function AdminSections({
   me,
   initialUsers,
   initialWallboards,
@@ -28,6 +43,8 @@ export function AdminPanel({
   /** The board settings section. */
   settings: React.ReactNode;
 }) {
+  const formats = useFormats();
+  const when = (iso: string | null) => (iso ? formats.dateTime(iso) : '—');
   const [users, setUsers] = useState(initialUsers);
   const [wallboards, setWallboards] = useState(initialWallboards);
   const [secret, setSecret] = useState<{ username: string; password: string } | null>(null);
@@ -102,7 +119,7 @@ export function AdminPanel({
                   </select>
                   {u.mustChangePassword ? <span className="admin-tag">one-time password</span> : null}
                 </td>
-                <td>{when(u.createdAt)}</td>
+                <td suppressHydrationWarning>{when(u.createdAt)}</td>
                 <td className="admin-actions">
                   <button
                     className="button"
@@ -193,9 +210,7 @@ export function AdminPanel({
               <p className="pairing-code" data-testid="pairing-code">
                 {pairing.code}
               </p>
-              <p className="auth-hint">
-                Valid once, until {new Date(pairing.expiresAt).toLocaleTimeString()}.
-              </p>
+              <p className="auth-hint">Valid once, until {formats.clock(new Date(pairing.expiresAt))}.</p>
             </div>
           </div>
         ) : null}
@@ -214,8 +229,8 @@ export function AdminPanel({
               <tr key={w.id} data-testid={`wallboard-${w.name}`}>
                 <td>{w.name}</td>
                 <td>{w.state}</td>
-                <td>{when(w.pairedAt)}</td>
-                <td>{when(w.lastSeenAt)}</td>
+                <td suppressHydrationWarning>{when(w.pairedAt)}</td>
+                <td suppressHydrationWarning>{when(w.lastSeenAt)}</td>
                 <td className="admin-actions">
                   {w.state !== 'revoked' ? (
                     <>

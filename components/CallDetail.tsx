@@ -3,27 +3,11 @@ import { useEffect, useRef, useState } from 'react';
 import type { CallHistory } from '@/lib/calls/types';
 import { send } from './api';
 import { showControls } from '@/lib/calls/format';
-
-const time = (iso: string | null, timeZone: string) =>
-  iso
-    ? new Date(iso).toLocaleString('en-GB', {
-        timeZone,
-        hour12: false,
-        dateStyle: 'short',
-        timeStyle: 'medium',
-      })
-    : '–';
+import { useFormats } from './useTimeZone';
 
 /** Every callback received for one call, in arrival order, with retries and late ones marked. */
-export function CallDetail({
-  callSid,
-  timeZone,
-  onClose,
-}: {
-  callSid: string;
-  timeZone: string;
-  onClose(): void;
-}) {
+export function CallDetail({ callSid, onClose }: { callSid: string; onClose(): void }) {
+  const formats = useFormats();
   const dialog = useRef<HTMLDialogElement>(null);
   const [history, setHistory] = useState<CallHistory | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -60,8 +44,8 @@ export function CallDetail({
               <div className="call-event-head">
                 <span className="call-event-n">#{i + 1}</span>
                 <strong className={`status status-${e.status}`}>{e.status}</strong>
-                <span>received {time(e.receivedAt, timeZone)}</span>
-                <span>provider time {time(e.timestamp, timeZone)}</span>
+                <span>received {formats.dateTime(e.receivedAt)}</span>
+                <span>provider time {e.timestamp ? formats.dateTime(e.timestamp) : '–'}</span>
                 {e.sequence !== null ? <span>sequence {e.sequence}</span> : null}
                 {e.deliveries > 1 ? (
                   <span className="call-event-flag" data-testid="event-duplicates">

@@ -3,8 +3,8 @@ import { useRef, useState } from 'react';
 import { CallDetail } from './CallDetail';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { CallRow } from '@/lib/calls/types';
-import { bandOf, formatCallTime, formatDuration, formatMos } from '@/lib/calls/format';
-import { useTimeZone } from './useTimeZone';
+import { bandOf, formatDuration } from '@/lib/calls/format';
+import { useFormats } from './useTimeZone';
 import { useNarrow, useRem } from './useRem';
 import type { MosLimits } from '@/lib/calls/status';
 
@@ -21,7 +21,7 @@ export function CallTable({
   limits: MosLimits;
 }) {
   const scroller = useRef<HTMLDivElement>(null);
-  const timeZone = useTimeZone();
+  const formats = useFormats();
   const [open, setOpen] = useState<string | null>(null);
   // Rows have one fixed height (2.6rem, on a phone 4.2rem: see globals.css), so none needs
   // measuring in the browser.
@@ -84,7 +84,7 @@ export function CallTable({
                   : {})}
               >
                 <span role="cell" suppressHydrationWarning>
-                  {formatCallTime(c.startedAt, timeZone)}
+                  {formats.callTime(c.startedAt)}
                 </span>
                 <span role="cell">{c.from === null ? '–' : <bdi>{c.from}</bdi>}</span>
                 <span role="cell">{c.to === null ? '–' : <bdi>{c.to}</bdi>}</span>
@@ -104,7 +104,7 @@ export function CallTable({
                       {band.shape}
                     </span>
                   ) : null}
-                  {formatMos(c.mos)}
+                  {formats.mos(c.mos)}
                   {band ? <small className="mos-band">{band.label}</small> : null}
                 </span>
               </div>
@@ -112,9 +112,7 @@ export function CallTable({
           })}
         </div>
       </div>
-      {open && details ? (
-        <CallDetail callSid={open} timeZone={timeZone} onClose={() => setOpen(null)} />
-      ) : null}
+      {open && details ? <CallDetail callSid={open} onClose={() => setOpen(null)} /> : null}
     </section>
   );
 }

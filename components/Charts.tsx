@@ -15,9 +15,8 @@ import {
 } from 'recharts';
 import type { SeriesPoint, Tally } from '@/lib/calls/types';
 import { DURATION_BINS, MOS_BANDS, type MosLimits } from '@/lib/calls/status';
-import { useTimeZone } from './useTimeZone';
+import { useFormats } from './useTimeZone';
 import { useRem } from './useRem';
-import { formatCompact } from '@/lib/calls/format';
 
 const BAND_COLORS = ['#ef4444', '#f97316', '#eab308', '#84cc16', '#22c55e'];
 const INITIAL = { width: 520, height: 260 };
@@ -62,14 +61,10 @@ export const TimeCharts = memo(function TimeCharts({
   bucketMs: number;
   limits: MosLimits;
 }) {
-  const timeZone = useTimeZone();
+  const formats = useFormats();
   const { axis, yWidth, stroke } = useAxes();
   const daily = bucketMs >= 86_400_000;
-  const tick = (t: number) =>
-    new Date(t).toLocaleString('en-GB', {
-      timeZone,
-      ...(daily ? { day: '2-digit', month: 'short' } : { hour: '2-digit', minute: '2-digit' }),
-    });
+  const tick = (t: number) => formats.axisTime(t, daily);
   const points = series.map((p) => ({
     t: p.t,
     mos: p.tally.mosCount ? Number((p.tally.mosSumCenti / p.tally.mosCount / 100).toFixed(2)) : null,
@@ -102,7 +97,7 @@ export const TimeCharts = memo(function TimeCharts({
         <LineChart data={points}>
           <CartesianGrid stroke="#1e293b" />
           <XAxis dataKey="t" tickFormatter={tick} {...axis} />
-          <YAxis allowDecimals={false} tickFormatter={formatCompact} {...axis} width={yWidth} />
+          <YAxis allowDecimals={false} tickFormatter={formats.compact} {...axis} width={yWidth} />
           <Tooltip labelFormatter={(t) => tick(Number(t))} {...tooltip} />
           <Line
             dataKey="duration"
@@ -120,6 +115,7 @@ export const TimeCharts = memo(function TimeCharts({
 });
 
 export const DistributionCharts = memo(function DistributionCharts({ totals }: { totals: Tally }) {
+  const formats = useFormats();
   const { category, axis, yWidth, margin } = useAxes();
   const bands = MOS_BANDS.map((b, i) => ({ name: `${b.shape} ${b.label}`, calls: totals.mosBands[i] ?? 0 }));
   const bins = DURATION_BINS.map((b, i) => ({ name: b.label, calls: totals.durationBins[i] ?? 0 }));
@@ -129,7 +125,7 @@ export const DistributionCharts = memo(function DistributionCharts({ totals }: {
         <BarChart data={bands} margin={margin}>
           <CartesianGrid stroke="#1e293b" />
           <XAxis dataKey="name" {...category} />
-          <YAxis allowDecimals={false} tickFormatter={formatCompact} {...axis} width={yWidth} />
+          <YAxis allowDecimals={false} tickFormatter={formats.compact} {...axis} width={yWidth} />
           <Tooltip {...tooltip} cursor={{ fill: '#1e293b' }} />
           <Bar dataKey="calls" isAnimationActive={false}>
             {bands.map((b, i) => (
@@ -142,7 +138,7 @@ export const DistributionCharts = memo(function DistributionCharts({ totals }: {
         <BarChart data={bins} margin={margin}>
           <CartesianGrid stroke="#1e293b" />
           <XAxis dataKey="name" {...category} />
-          <YAxis allowDecimals={false} tickFormatter={formatCompact} {...axis} width={yWidth} />
+          <YAxis allowDecimals={false} tickFormatter={formats.compact} {...axis} width={yWidth} />
           <Tooltip {...tooltip} cursor={{ fill: '#1e293b' }} />
           <Bar dataKey="calls" fill="#a78bfa" isAnimationActive={false} />
         </BarChart>

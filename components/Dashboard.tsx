@@ -14,8 +14,8 @@ import { Controls } from './Controls';
 import { LineTable } from './LineTable';
 import { HealthPanel } from './HealthPanel';
 import { useAlertSound } from './useAlertSound';
-import { ZoneContext } from './zone';
-import { formatClock } from '@/lib/calls/format';
+import { LocaleContext, ZoneContext } from './zone';
+import { formatsFor } from '@/lib/calls/format';
 import { filterParams } from '@/lib/calls/filter';
 import { breached, METRICS, type Metric } from '@/lib/calls/settings';
 import {
@@ -93,6 +93,7 @@ export function Dashboard({
   release,
   notice,
   viewer,
+  locale,
 }: {
   initial: Snapshot;
   initialView: View;
@@ -103,6 +104,8 @@ export function Dashboard({
   release: string;
   notice: Notice | null;
   viewer: Viewer;
+  /** The browser's locale, as its Accept-Language header named it. */
+  locale: string;
 }) {
   const [view, setView] = useState(initialView);
   // The server rendered in the zone it could know; the browser's own is known once hydrated.
@@ -136,7 +139,8 @@ export function Dashboard({
   if (board.settings.timeZone !== settingsZone) setSettingsZone(board.settings.timeZone);
 
   const asOfAt = useAsOf(connection);
-  const asOf = asOfAt === null ? null : formatClock(asOfAt, zone);
+  const formats = formatsFor(locale, zone);
+  const asOf = asOfAt === null ? null : formats.clock(asOfAt);
   const stale = connection === 'reconnecting' || connection === 'offline';
   // Tiles and rows follow every frame; four SVG charts redrawn at that rate would hold up the
   // main thread under a burst, and a chart a second is plenty to read from across the room.
@@ -163,99 +167,106 @@ export function Dashboard({
   const people = viewer.kind === 'user';
 
   return (
-    <ZoneContext.Provider value={zone}>
-      <main
-        className={`board ${stale ? 'board-stale' : ''} ${tv ? 'board-tv' : ''}`}
-        data-view={tv ? 'tv' : 'full'}
-      >
-        {stale ? (
-          // Read from across the room: the figures are old, by how much, and that it is being fixed.
-          <div className="stale-banner" role="alert" data-testid="stale-banner">
-            <strong>{connection === 'offline' ? 'Offline' : 'Connection lost'}</strong>
-            <span>
-              {asOf ? `Figures as of ${asOf}. ` : ''}
-              {connection === 'offline' ? 'Still trying to reconnect…' : 'Reconnecting…'}
-            </span>
-          </div>
-        ) : null}
-        <header className="board-head">
-          <h1>Call wallboard</h1>
-          <div className="board-range" data-testid="range-label" suppressHydrationWarning>
-            {range.label} <small>{zone}</small>
-            {view.line !== null ? (
-              <small> · line {view.line ? <bdi>{view.line}</bdi> : '(no number)'}</small>
+    <LocaleContext.Provider value={locale}>
+      <ZoneContext.Provider value={zone}>
+        <main
+          className={`board ${stale ? 'board-stale' : ''} ${tv ? 'board-tv' : ''}`}
+          data-view={tv ? 'tv' : 'full'}
+        >
+          {stale ? (
+            // Read from across the room: the figures are old, by how much, and that it is being fixed.
+            <div className="stale-banner" role="alert" data-testid="stale-banner">
+              <strong>{connection === 'offline' ? 'Offline' : 'Connection lost'}</strong>
+              <span>
+                {asOf ? `Figures as of ${asOf}. ` : ''}
+                {connection === 'offline' ? 'Still trying to reconnect…' : 'Reconnecting…'}
+              </span>
+            </div>
+          ) : null}
+          <header className="board-head">
+            <h1>Call wallboard</h1>
+            <div className="board-range" data-testid="range-label" suppressHydrationWarning>
+              {range.label} <small>{zone}</small>
+              {view.line !== null ? (
+                <small> · line {view.line ? <bdi>{view.line}</bdi> : '(no number)'}</small>
+              ) : null}
+              {view.status ? <small> · {view.status}</small> : null}
+              {view.caller ? <small> · caller ~{view.caller}</small> : null}
+            </div>
+            <ConnectionBadge state={connection} />
+            {board.settings.soundAlerts && !tv ? (
+              <button
+                type="button"
+                className="button"
+                data-testid="mute"
+                aria-pressed={muted}
+                onClick={() => setMuted(!muted)}
+              >
+                {muted ? 'Sound: muted' : 'Sound: on'}
+              </button>
             ) : null}
-            {view.status ? <small> · {view.status}</small> : null}
-            {view.caller ? <small> · caller ~{view.caller}</small> : null}
-          </div>
-          <ConnectionBadge state={connection} />
-          {board.settings.soundAlerts && !tv ? (
-            <button
-              type="button"
-              className="button"
-              data-testid="mute"
-              aria-pressed={muted}
-              onClick={() => setMuted(!muted)}
-            >
-              {muted ? 'Sound: muted' : 'Sound: on'}
-            </button>
-          ) : null}
-          {people && !tv ? (
-            <>
-              <a className="button" href={`?${viewParams({ ...view, tv: true })}`} data-testid="tv-mode">
-                TV mode
+            {people && !tv ? (
+              <>
+                <a className="button" href={`?${viewParams({ ...view, tv: true })}`} data-testid="tv-mode">
+                  TV mode
+                </a>
+                <a className="button" href={exportHref} download data-testid="export-csv">
+                  Export CSV
+                </a>
+                <UserMenu viewer={viewer} />
+              </>
+            ) : null}
+            {people && tv ? (
+              <a
+                className="button tv-exit"
+                href={`?${viewParams({ ...view, tv: false })}`}
+                data-testid="tv-exit"
+              >
+                Exit TV mode
               </a>
-              <a className="button" href={exportHref} download data-testid="export-csv">
-                Export CSV
-              </a>
-              <UserMenu viewer={viewer} />
-            </>
-          ) : null}
-          {people && tv ? (
-            <a
-              className="button tv-exit"
-              href={`?${viewParams({ ...view, tv: false })}`}
-              data-testid="tv-exit"
-            >
-              Exit TV mode
-            </a>
-          ) : null}
-        </header>
-        {!tv ? (
-          <Controls view={view} zone={zone} defaultZone={settingsZone || browserZone} onChange={changeView} />
-        ) : null}
-        {notice && !tv ? (
-          <div className={`notice notice-${notice.level}`} role="alert" data-testid="notice">
-            {notice.text}
-          </div>
-        ) : null}
-        {lastAlert && over.size > 0 ? (
-          <div className="sr-only" role="alert" data-testid="threshold-alert">
-            {lastAlert.metrics.map((m) => METRICS[m].label).join(', ')} crossed the threshold at{' '}
-            {formatClock(lastAlert.at, zone)}
-          </div>
-        ) : null}
-        <KpiTiles totals={board.totals} asOf={asOf} settings={board.settings} />
-        <div className="board-body">
-          <CallTable calls={board.calls} details={people && !tv} limits={board.settings.mosLimits} />
-          <section className="charts" aria-label="Charts">
-            <TimeCharts
-              series={timeCharts.series}
-              bucketMs={timeCharts.bucketMs}
-              limits={timeCharts.settings.mosLimits}
+            ) : null}
+          </header>
+          {!tv ? (
+            <Controls
+              view={view}
+              zone={zone}
+              defaultZone={settingsZone || browserZone}
+              onChange={changeView}
             />
-            <DistributionCharts totals={distributionCharts.totals} />
-          </section>
-          <LineTable
-            lines={board.lines}
-            selected={view.line}
-            limits={board.settings.mosLimits}
-            now={asOfAt ?? now}
-            onPick={tv ? null : (line) => changeView({ ...view, line })}
-          />
-          <HealthPanel now={asOfAt ?? now} />
-        </div>
-      </main>
-    </ZoneContext.Provider>
+          ) : null}
+          {notice && !tv ? (
+            <div className={`notice notice-${notice.level}`} role="alert" data-testid="notice">
+              {notice.text}
+            </div>
+          ) : null}
+          {lastAlert && over.size > 0 ? (
+            <div className="sr-only" role="alert" data-testid="threshold-alert">
+              {lastAlert.metrics.map((m) => METRICS[m].label).join(', ')} crossed the threshold at{' '}
+              {formats.clock(lastAlert.at)}
+            </div>
+          ) : null}
+          <KpiTiles totals={board.totals} asOf={asOf} settings={board.settings} />
+          <div className="board-body">
+            <CallTable calls={board.calls} details={people && !tv} limits={board.settings.mosLimits} />
+            <section className="charts" aria-label="Charts">
+              <TimeCharts
+                series={timeCharts.series}
+                bucketMs={timeCharts.bucketMs}
+                limits={timeCharts.settings.mosLimits}
+              />
+              <DistributionCharts totals={distributionCharts.totals} />
+            </section>
+            <LineTable
+              lines={board.lines}
+              selected={view.line}
+              limits={board.settings.mosLimits}
+              now={asOfAt ?? now}
+              onPick={tv ? null : (line) => changeView({ ...view, line })}
+            />
+            <HealthPanel now={asOfAt ?? now} />
+          </div>
+        </main>
+      </ZoneContext.Provider>
+    </LocaleContext.Provider>
   );
 }

@@ -2,7 +2,8 @@
 import { useEffect, useState } from 'react';
 import type { IngestHealth } from '@/lib/calls/types';
 import { isSilent } from '@/lib/calls/settings';
-import { formatAgo, formatCount } from '@/lib/calls/format';
+import { formatAgo } from '@/lib/calls/format';
+import { useFormats } from './useTimeZone';
 
 /** How often the panel asks again; its figures are per minute, kept by the server every 5 s. */
 const POLL_MS = 10_000;
@@ -42,6 +43,7 @@ function useIngestHealth(): { health: IngestHealth | null; skew: number } {
  */
 export function HealthPanel({ now }: { now: number }) {
   const { health, skew } = useIngestHealth();
+  const formats = useFormats();
   if (!health) {
     return (
       <section className="panel health" aria-label="Ingest health" data-testid="health">
@@ -58,7 +60,7 @@ export function HealthPanel({ now }: { now: number }) {
   const perMinute = (sum('accepted', fiveAgo) + sum('duplicates', fiveAgo)) / 5;
   const silent = health.lines.filter((l) => isSilent(l, serverNow, health.silenceMinutes));
   const figures: { id: string; label: string; value: number; bad?: boolean; text?: string }[] = [
-    { id: 'rate', label: 'Callbacks / min', value: perMinute, text: perMinute.toFixed(1) },
+    { id: 'rate', label: 'Callbacks / min', value: perMinute, text: formats.tenths(perMinute) },
     { id: 'duplicates', label: 'Retries absorbed', value: sum('duplicates', hourAgo) },
     { id: 'signature', label: 'Bad signatures', value: sum('signatureFailures', hourAgo), bad: true },
     { id: 'rejected', label: 'Rejected inputs', value: sum('rejected', hourAgo), bad: true },
@@ -79,7 +81,7 @@ export function HealthPanel({ now }: { now: number }) {
             <span key={l.line} data-testid="silent-line">
               {l.line ? <bdi>{l.line}</bdi> : '(no number)'}: no callback for{' '}
               {formatAgo(l.lastCallbackAt, serverNow).replace(' ago', '')}, usually{' '}
-              {l.usualPerHour.toFixed(1)} calls/h now. Check the webhook setting and the provider.
+              {formats.tenths(l.usualPerHour)} calls/h now. Check the webhook setting and the provider.
             </span>
           ))}
         </div>
@@ -94,7 +96,7 @@ export function HealthPanel({ now }: { now: number }) {
             <dt>{f.label}</dt>
             <dd>
               {f.bad && f.value > 0 ? <span aria-hidden>✖ </span> : null}
-              {f.text ?? formatCount(f.value)}
+              {f.text ?? formats.count(f.value)}
             </dd>
           </div>
         ))}

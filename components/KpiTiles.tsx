@@ -1,6 +1,7 @@
 import { kpis } from '@/lib/calls/tally';
 import type { Tally } from '@/lib/calls/types';
-import { bandOf, formatCount, formatMinutes, formatMos, formatPercent, formatTalk } from '@/lib/calls/format';
+import { bandOf, type Formats } from '@/lib/calls/format';
+import { useFormats } from './useTimeZone';
 import { breaches, METRICS, metricValues, type BoardSettings, type Metric } from '@/lib/calls/settings';
 
 interface TileProps {
@@ -17,13 +18,13 @@ interface TileProps {
 }
 
 /** A threshold as people say it: "target ≥ 3.60", "limit ≤ 10.0%". */
-export function formatThreshold(metric: Metric, value: number): string {
+export function formatThreshold(metric: Metric, value: number, formats: Formats): string {
   const text =
     metric === 'averageMos'
-      ? formatMos(value)
+      ? formats.mos(value)
       : metric === 'badAudioMinutes'
-        ? `${formatMinutes(value)} min`
-        : formatPercent(value);
+        ? `${formats.minutes(value)} min`
+        : formats.percent(value);
   return METRICS[metric].better === 'higher' ? `target ≥ ${text}` : `limit ≤ ${text}`;
 }
 
@@ -40,6 +41,7 @@ function Tile({
   settings,
   values,
 }: TileProps & { asOf: string | null; settings: BoardSettings; values: Record<Metric, number | null> }) {
+  const formats = useFormats();
   const threshold = metric ? settings.thresholds[metric] : null;
   const crossed = metric ? breaches(metric, values[metric], threshold) : false;
   return (
@@ -76,13 +78,13 @@ function Tile({
       {crossed && metric && threshold !== null ? (
         <div className="tile-alert" role="status" data-testid={`kpi-${id}-alert`}>
           <span aria-hidden>⚠</span> {METRICS[metric].better === 'higher' ? 'Below' : 'Above'}{' '}
-          {formatThreshold(metric, threshold)}
+          {formatThreshold(metric, threshold, formats)}
         </div>
       ) : note || (metric && threshold !== null) ? (
         <div className="tile-note">
           {note}
           {metric && threshold !== null ? (
-            <span className="tile-target"> · {formatThreshold(metric, threshold)}</span>
+            <span className="tile-target"> · {formatThreshold(metric, threshold, formats)}</span>
           ) : null}
         </div>
       ) : null}
@@ -100,49 +102,50 @@ export function KpiTiles({
   asOf: string | null;
   settings: BoardSettings;
 }) {
+  const formats = useFormats();
   const k = kpis(totals);
   const values = metricValues(totals);
   const band = k.averageMos === null ? null : bandOf(k.averageMos, settings.mosLimits);
   const common = { asOf, settings, values };
   return (
     <section className="tiles" aria-label="Totals">
-      <Tile {...common} id="total-calls" label="Calls" value={formatCount(k.totalCalls)} />
-      <Tile {...common} id="talk-minutes" label="Talk time" {...formatTalk(k.talkMinutes)} />
+      <Tile {...common} id="total-calls" label="Calls" value={formats.count(k.totalCalls)} />
+      <Tile {...common} id="talk-minutes" label="Talk time" {...formats.talk(k.talkMinutes)} />
       <Tile
         {...common}
         id="average-mos"
         label="Average MOS"
         metric="averageMos"
-        value={formatMos(k.averageMos)}
+        value={formats.mos(k.averageMos)}
         tone={band?.key}
         shape={band?.shape}
-        note={band ? band.label : `${formatCount(totals.mosCount)} calls with MOS`}
+        note={band ? band.label : `${formats.count(totals.mosCount)} calls with MOS`}
       />
       <Tile
         {...common}
         id="success-rate"
         label="Success rate"
         metric="successRate"
-        value={formatPercent(k.successRate)}
-        note={`${formatCount(totals.completed)} of ${formatCount(totals.finished)} finished`}
+        value={formats.percent(k.successRate)}
+        note={`${formats.count(totals.completed)} of ${formats.count(totals.finished)} finished`}
       />
       <Tile
         {...common}
         id="failed-calls"
         label="Failed"
         metric="failureRate"
-        value={formatCount(k.failedCalls)}
-        note={`${formatPercent(values.failureRate)} · busy, no answer, canceled, failed`}
+        value={formats.count(k.failedCalls)}
+        note={`${formats.percent(values.failureRate)} · busy, no answer, canceled, failed`}
       />
       <Tile
         {...common}
         id="bad-audio"
         label="Bad-audio time"
         metric="badAudioMinutes"
-        {...formatTalk(k.badAudioMinutes)}
+        {...formats.talk(k.badAudioMinutes)}
         tone={k.badAudioMinutes > 0 ? 'bad' : undefined}
         shape={k.badAudioMinutes > 0 ? '✖' : undefined}
-        note={`talk on calls below ${formatMos(settings.mosLimits[0])} MOS`}
+        note={`talk on calls below ${formats.mos(settings.mosLimits[0])} MOS`}
       />
     </section>
   );

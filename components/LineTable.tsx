@@ -2,7 +2,8 @@
 import { kpis } from '@/lib/calls/tally';
 import type { LineRow } from '@/lib/calls/types';
 import type { MosLimits } from '@/lib/calls/status';
-import { bandOf, formatAgo, formatCount, formatMos, formatPercent, formatTalk } from '@/lib/calls/format';
+import { bandOf, formatAgo } from '@/lib/calls/format';
+import { useFormats } from './useTimeZone';
 
 /**
  * The center's numbers side by side. `onPick`: a click filters the whole board to that line, a
@@ -21,6 +22,7 @@ export function LineTable({
   now: number;
   onPick: ((line: string | null) => void) | null;
 }) {
+  const formats = useFormats();
   return (
     <section className="panel lines" aria-label="Lines" data-testid="lines">
       <table className="line-table" data-testid="line-table">
@@ -45,7 +47,7 @@ export function LineTable({
           ) : null}
           {lines.map((l) => {
             const k = kpis(l.tally);
-            const talk = formatTalk(k.talkMinutes);
+            const talk = formats.talk(k.talkMinutes);
             const band = bandOf(k.averageMos, limits);
             const isSelected = selected === l.line;
             return (
@@ -68,18 +70,18 @@ export function LineTable({
               >
                 <td>{l.line ? <bdi>{l.line}</bdi> : '(no number)'}</td>
                 <td className="num" data-testid="line-calls">
-                  {formatCount(k.totalCalls)}
+                  {formats.count(k.totalCalls)}
                 </td>
-                <td className="num">{formatPercent(k.successRate)}</td>
+                <td className="num">{formats.percent(k.successRate)}</td>
                 <td className="num">
                   {talk.value} {talk.unit}
                 </td>
                 <td className={`num ${band ? `tone-${band.key}` : ''}`}>
                   {band ? <span aria-hidden>{band.shape} </span> : null}
-                  {formatMos(k.averageMos)}
+                  {formats.mos(k.averageMos)}
                 </td>
                 <td className={`num ${k.belowPoorShare ? 'tone-bad' : ''}`}>
-                  {formatPercent(k.belowPoorShare)}
+                  {formats.percent(k.belowPoorShare)}
                 </td>
                 <td className="num" suppressHydrationWarning>
                   {formatAgo(l.lastCallAt, now)}

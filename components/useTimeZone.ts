@@ -1,6 +1,7 @@
 'use client';
-import { useSyncExternalStore } from 'react';
-import { useBoardZone } from './zone';
+import { useContext, useMemo, useSyncExternalStore } from 'react';
+import { LocaleContext, useBoardZone } from './zone';
+import { formatsFor, type Formats } from '@/lib/calls/format';
 
 const subscribe = () => () => {};
 
@@ -17,6 +18,13 @@ export function useBrowserZone(onServer = 'UTC'): string {
 export function useTimeZone(): string {
   const browser = useBrowserZone();
   return useBoardZone() ?? browser;
+}
+
+/** Numbers, dates and times as the product shows them: the browser's locale, the board's zone. */
+export function useFormats(): Formats {
+  const locale = useContext(LocaleContext);
+  const zone = useTimeZone();
+  return useMemo(() => formatsFor(locale, zone), [locale, zone]);
 }
 
 const NO_ZONES: string[] = [];

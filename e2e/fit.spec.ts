@@ -121,3 +121,14 @@ test('a phone gets a single column, nothing cut off and no sideways scrolling', 
   expect(chart.y).toBeGreaterThan(calls.y + calls.height - 1);
   await page.screenshot({ path: 'e2e/screenshots/fit-phone.png', fullPage: true });
 });
+
+test.describe('in a German browser', () => {
+  test.use({ locale: 'de-DE' });
+  test('numbers follow the browser’s locale', async ({ page, context }) => {
+    await signedIn(context);
+    await page.goto(`${server.url}/?range=today`);
+    await expect(page.getByTestId('connection')).toHaveText('Live');
+    await expect(page.getByTestId('kpi-total-calls-value')).toHaveText('1.234.575');
+    await expect(page.getByTestId('kpi-average-mos-value')).toHaveText('2,50');
+  });
+});

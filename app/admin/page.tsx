@@ -4,9 +4,11 @@ import { getRuntime } from '@/lib/runtime';
 import { principalFromHeaders } from '@/lib/auth/access';
 import { AdminPanel } from '@/components/AdminPanel';
 import { SettingsForm } from '@/components/SettingsForm';
+import { pickLocale } from '@/lib/calls/format';
 
 export default async function AdminPage() {
-  const principal = principalFromHeaders(await headers());
+  const requestHeaders = await headers();
+  const principal = principalFromHeaders(requestHeaders);
   // The gate already requires an admin; this page does not rely on it alone.
   if (principal?.kind !== 'user' || principal.role !== 'admin') notFound();
   const { accounts, queries } = getRuntime();
@@ -17,7 +19,9 @@ export default async function AdminPage() {
   ]);
   return (
     <AdminPanel
-      me={principal?.kind === 'user' ? principal.userId : ''}
+      me={principal.userId}
+      locale={pickLocale(requestHeaders.get('accept-language'))}
+      zone={settings.timeZone}
       initialUsers={users}
       initialWallboards={wallboards}
       settings={<SettingsForm initial={settings} />}

@@ -1,24 +1,6 @@
 // How numbers and times read on the board and in tests that check what the board shows.
 import { DEFAULT_MOS_LIMITS, MOS_BANDS, mosBand, type MosLimits } from './status';
 
-export const formatCount = (n: number) => n.toLocaleString('en-US');
-/** A count in at most four characters, for chart axes: 950, 12K, 1.2M. */
-export const formatCompact = (n: number) =>
-  n.toLocaleString('en-US', { notation: 'compact', maximumFractionDigits: 1 });
-export const formatMinutes = (m: number) =>
-  m.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-/**
- * Talk time in the unit read at a glance: minutes to the hundredth below 1,000 minutes, then whole
- * hours ("30,545.78" minutes is "509 h"), so a busy day's figure stays short on every screen.
- */
-export function formatTalk(minutes: number): { value: string; unit: 'min' | 'h' } {
-  return minutes < 1000
-    ? { value: formatMinutes(minutes), unit: 'min' }
-    : { value: formatCount(Math.round(minutes / 60)), unit: 'h' };
-}
-export const formatMos = (mos: number | null) => (mos === null ? 'n/a' : mos.toFixed(2));
-export const formatPercent = (r: number | null) => (r === null ? 'n/a' : `${(r * 100).toFixed(1)}%`);
-
 /**
  * Bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) and the
  * direction marks (U+200E, U+200F, U+061C): in a phone number they only serve to make it read as
@@ -56,38 +38,97 @@ export function formatAgo(at: number | null, now: number): string {
   return `${Math.floor(h / 24)} days ago`;
 }
 
-// Intl formatters are costly to build and the table formats every visible row every frame.
-const formatters = new Map<
-  string,
-  { day: Intl.DateTimeFormat; time: Intl.DateTimeFormat; date: Intl.DateTimeFormat }
->();
-function formattersFor(timeZone: string) {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = {
-      day: new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }),
-      time: new Intl.DateTimeFormat('en-GB', {
-        timeZone,
-        hour: '2-digit',
-        minute: '2-digit',
-        second: '2-digit',
-        hour12: false,
-      }),
-      date: new Intl.DateTimeFormat('en-GB', { timeZone, day: '2-digit', month: 'short' }),
-    };
-    formatters.set(timeZone, f);
+/** What the product formats in when the browser names no locale it can use. */
+export const DEFAULT_LOCALE = 'en-US';
+
+/**
+ * The browser's locale, from its Accept-Language header (the server renders in it, and the page
+ * hydrates with the same one): its first language the runtime can format in, else en-US.
+ */
+export function pickLocale(acceptLanguage: string | null | undefined): string {
+  for (const part of (acceptLanguage ?? '').split(',')) {
+    const tag = part.split(';')[0]!.trim();
+    if (!tag || tag === '*') continue;
+    try {
+      const [supported] = Intl.NumberFormat.supportedLocalesOf(tag);
+      if (supported) return supported;
+    } catch {
+      // not a language tag
+    }
   }
+  return DEFAULT_LOCALE;
+}
+
+/** Every number, date and time the product shows, in one locale and one time zone. */
+export interface Formats {
+  locale: string;
+  zone: string;
+  count(n: number): string;
+  /** At most four characters, for chart axes: 950, 12K, 1.2M. */
+  compact(n: number): string;
+  /** One decimal: rates per minute and per hour. */
+  tenths(n: number): string;
+  /** Two decimals. */
+  minutes(m: number): string;
+  /**
+   * Talk time in the unit read at a glance: minutes to the hundredth below 1,000 minutes, then
+   * whole hours ("30,545.78" minutes is "509 h"), so a busy day's figure stays short on any screen.
+   */
+  talk(minutes: number): { value: string; unit: 'min' | 'h' };
+  mos(mos: number | null): string;
+  percent(ratio: number | null): string;
+  /** hh:mm:ss, 24-hour. */
+  clock(at: number | Date): string;
+  /** Time of day for today's calls, date and time for older ones. */
+  callTime(iso: string, now?: Date): string;
+  /** Date and time, seconds included: the call detail, the admin page. */
+  dateTime(at: number | Date | string): string;
+  /** A chart's time axis: hh:mm, or day and month when each point is a day. */
+  axisTime(at: number, daily: boolean): string;
+}
+
+// Intl formatters are costly to build and the table formats every visible row every frame.
+const cache = new Map<string, Formats>();
+
+export function formatsFor(locale: string, zone: string): Formats {
+  const key = `${locale}|${zone}`;
+  let f = cache.get(key);
+  if (f) return f;
+  const number = (options: Intl.NumberFormatOptions) => new Intl.NumberFormat(locale, options);
+  const date = (options: Intl.DateTimeFormatOptions) =>
+    new Intl.DateTimeFormat(locale, { timeZone: zone, hourCycle: 'h23', ...options });
+  const count = number({ maximumFractionDigits: 0 });
+  const compact = number({ notation: 'compact', maximumFractionDigits: 1 });
+  const tenths = number({ minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  const two = number({ minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  const one = number({ style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  const clock = date({ hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  const day = date({ year: 'numeric', month: '2-digit', day: '2-digit' });
+  const shortDate = date({ day: '2-digit', month: 'short' });
+  const dateTime = date({ dateStyle: 'medium', timeStyle: 'medium' });
+  const hhmm = date({ hour: '2-digit', minute: '2-digit' });
+  f = {
+    locale,
+    zone,
+    count: (n) => count.format(n),
+    compact: (n) => compact.format(n),
+    tenths: (n) => tenths.format(n),
+    minutes: (m) => two.format(m),
+    talk: (m) =>
+      m < 1000
+        ? { value: two.format(m), unit: 'min' }
+        : { value: count.format(Math.round(m / 60)), unit: 'h' },
+    mos: (m) => (m === null ? 'n/a' : two.format(m)),
+    percent: (r) => (r === null ? 'n/a' : one.format(r)),
+    clock: (at) => clock.format(at),
+    callTime(iso, now = new Date()) {
+      const d = new Date(iso);
+      const time = clock.format(d);
+      return day.format(d) === day.format(now) ? time : `${shortDate.format(d)} ${time}`;
+    },
+    dateTime: (at) => dateTime.format(typeof at === 'string' ? new Date(at) : at),
+    axisTime: (at, daily) => (daily ? shortDate : hhmm).format(at),
+  };
+  cache.set(key, f);
   return f;
 }
-
-/** Time of day for today's calls, date and time for older ones, in the given zone. */
-export function formatCallTime(iso: string, timeZone: string, now = new Date()): string {
-  const f = formattersFor(timeZone);
-  const d = new Date(iso);
-  const time = f.time.format(d);
-  if (f.day.format(d) === f.day.format(now)) return time;
-  return `${f.date.format(d)} ${time}`;
-}
-
-/** hh:mm:ss in the given zone, 24-hour. */
-export const formatClock = (at: number | Date, timeZone: string) => formattersFor(timeZone).time.format(at);
