@@ -15,6 +15,7 @@ import { ensureFirstAdmin, sessionSecret } from './lib/auth/bootstrap';
 import { Wallboards } from './lib/auth/tv';
 import { createAccess } from './lib/auth/access';
 import { createAccounts } from './lib/auth/accounts';
+import { createLimits } from './lib/auth/limits';
 import { siteOrigin } from './lib/auth/policy';
 import { IngestCounters } from './lib/calls/health';
 import { ensureRollups, saveSettings } from './lib/calls/stored-settings';
@@ -127,6 +128,7 @@ async function main() {
     },
     auth,
     accounts,
+    limits: createLimits(db.write),
   });
 
   await new Promise<void>((resolve) => http.listen(config.PORT, config.HOST, resolve));
