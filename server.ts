@@ -18,6 +18,7 @@ import { createAccounts } from './lib/auth/accounts';
 import { isSiteOrigin, siteOrigin } from './lib/auth/policy';
 import { baseSecurityHeaders } from './lib/security/headers';
 import { clientErrorAnswer, responseWithHeaders } from './lib/security/http-server';
+import { createLimits } from './lib/auth/limits';
 import { IngestCounters } from './lib/calls/health';
 import { ensureRollups, saveSettings } from './lib/calls/stored-settings';
 import { readFileSync } from 'node:fs';
@@ -149,6 +150,7 @@ async function main() {
     },
     auth,
     accounts,
+    limits: createLimits(db.write),
   });
 
   await new Promise<void>((resolve) => http.listen(config.PORT, config.HOST, resolve));

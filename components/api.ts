@@ -8,7 +8,8 @@ export async function send<T>(method: string, url: string, payload?: unknown): P
   });
   const body = (await res.json().catch(() => ({}))) as { error?: string; message?: string } & T;
   if (!res.ok) {
-    if (res.status === 429) throw new Error('Too many attempts: wait a minute and try again.');
+    // Our own limits say how long to wait; Better Auth's flood guard does not.
+    if (res.status === 429 && !body.error) throw new Error('Too many attempts: wait a minute and try again.');
     throw new Error(body.error ?? body.message ?? `request failed (${res.status})`);
   }
   return body;

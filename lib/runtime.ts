@@ -7,6 +7,7 @@ import type { Ingestor } from './calls/ingest';
 import type { Queries } from './calls/queries';
 import type { Auth } from './auth/auth';
 import type { Accounts } from './auth/accounts';
+import type { Limits } from './auth/limits';
 import type { IngestCounters } from './calls/health';
 import type { BoardFilter } from './calls/filter';
 import type { BoardSettings } from './calls/settings';
@@ -18,6 +19,8 @@ export interface Runtime {
   queries: Queries;
   auth: Auth;
   accounts: Accounts;
+  /** Failed sign-ins and wrong current passwords, counted in the store. */
+  limits: Limits;
   counters: IngestCounters;
   /** The calls a board filter counts, as CSV, streamed from the store. */
   exportCsv(filter: BoardFilter): ReadableStream<Uint8Array>;

@@ -25,7 +25,11 @@ export const PUBLIC_ROUTES: { path: string; prefix?: boolean; protectedBy: strin
   { path: '/login', protectedBy: 'nothing: the sign-in page' },
   { path: '/pair', protectedBy: 'nothing: the TV pairing page' },
   { path: '/api/pair', protectedBy: 'a one-time pairing code an admin created, valid 15 minutes' },
-  { path: '/api/auth/sign-in/username', protectedBy: 'the password; 10 attempts a minute per address' },
+  {
+    path: '/api/auth/sign-in/username',
+    protectedBy:
+      'the password; 10 wrong ones per username and address per 15 minutes, 100 per address per hour',
+  },
   { path: '/api/auth/sign-out', protectedBy: 'nothing: ends the session it is sent with' },
   { path: '/_next/static/', prefix: true, protectedBy: 'nothing: compiled scripts and styles, no data' },
   { path: '/favicon.ico', protectedBy: 'nothing' },

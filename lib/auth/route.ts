@@ -61,6 +61,14 @@ export async function body<T extends z.ZodType>(request: Request, schema: T): Pr
   return parsed.success ? parsed.data : invalid(parsed.error);
 }
 
+/** 429 for a refused attempt: when to try again, in the header and in words. */
+export function tooMany(retryAfterSeconds: number, what: string): Response {
+  const minutes = Math.ceil(retryAfterSeconds / 60);
+  const wait =
+    retryAfterSeconds < 60 ? `${retryAfterSeconds} seconds` : `${minutes} minute${minutes === 1 ? '' : 's'}`;
+  return json(429, { error: `${what}: try again in ${wait}` }, { 'Retry-After': String(retryAfterSeconds) });
+}
+
 export function accountError(e: unknown): Response {
   // By name, not instanceof: the error comes from the server's copy of the module, not the bundle's.
   if (e instanceof Error && e.name === 'AccountError') {
