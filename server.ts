@@ -18,7 +18,7 @@ import { createAccounts } from './lib/auth/accounts';
 import { isSiteOrigin, siteOrigin } from './lib/auth/policy';
 import { baseSecurityHeaders } from './lib/security/headers';
 import { clientErrorAnswer, responseWithHeaders } from './lib/security/http-server';
-import { createLimits } from './lib/auth/limits';
+import { createLimiter, createLimits, LIMITS } from './lib/auth/limits';
 import { IngestCounters } from './lib/calls/health';
 import { ensureRollups, saveSettings } from './lib/calls/stored-settings';
 import { readFileSync } from 'node:fs';
@@ -61,7 +61,14 @@ async function main() {
   const dev = config.NEXT_DEV;
   const auth = createAuth(db, config, await sessionSecret(db.write, config.AUTH_SECRET), log);
   const wallboards = new Wallboards(db.write);
-  const access = createAccess(auth, wallboards, config, dev, log);
+  const access = createAccess(
+    auth,
+    wallboards,
+    config,
+    dev,
+    log,
+    createLimiter({ ...LIMITS.tvSnapshots, store: db.write }),
+  );
   const first = await ensureFirstAdmin(auth, db.write, {
     username: config.ADMIN_USERNAME,
     password: config.ADMIN_PASSWORD,

@@ -5,6 +5,7 @@ import type { Auth } from './auth';
 import type { Wallboards } from './tv';
 import type { Config } from '../config';
 import type { Logger } from '../log';
+import type { Limiter } from './limits';
 import { decide, isPublic, isSiteOrigin, siteOrigin, type Principal } from './policy';
 import { pagePolicy } from '../security/headers';
 
@@ -125,12 +126,17 @@ export function bodyRefusal(
   return size > limit ? { status: 413, error: `body is ${size} bytes; the limit is ${limit}` } : null;
 }
 
+/** What a paired TV asks for its board: the page and its snapshots, rate limited per TV. */
+const TV_SNAPSHOT_PATHS = new Set(['/', '/api/dashboard']);
+
 export function createAccess(
   auth: Auth,
   wallboards: Wallboards,
   config: Config,
   dev: boolean,
   log: Logger,
+  /** Counts each paired TV's snapshot requests (LIMITS.tvSnapshots). */
+  tvSnapshots: Limiter,
 ): Access {
   const https = config.PUBLIC_URL?.startsWith('https:') ?? false;
 
@@ -250,6 +256,14 @@ export function createAccess(
         refuse(res, decision.status, decision.error);
       }
       return false;
+    }
+    if (principal?.kind === 'tv' && TV_SNAPSHOT_PATHS.has(path)) {
+      const verdict = await tvSnapshots.consume(principal.tvId);
+      if (!verdict.ok) {
+        res.setHeader('Retry-After', String(verdict.retryAfterSeconds));
+        refuse(res, 429, 'too many board requests from this TV');
+        return false;
+      }
     }
     if (principal)
       req.headers[PRINCIPAL_HEADER] = Buffer.from(JSON.stringify(principal)).toString('base64url');

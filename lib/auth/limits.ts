@@ -19,6 +19,11 @@ export const LIMITS = {
   signInPerUserAndAddress: { name: 'sign-in-user-address', points: 10, durationSeconds: 15 * 60 },
   /** Failed sign-ins from one address whatever the username: stops spraying many usernames. */
   signInPerAddress: { name: 'sign-in-address', points: 100, durationSeconds: 60 * 60 },
+  /**
+   * A paired TV's snapshots (its page and GET /api/dashboard): a board asks once a minute, on
+   * reconnecting and when the settings change; far more is a script walking the history.
+   */
+  tvSnapshots: { name: 'tv-snapshots', points: 20, durationSeconds: 60 },
   /** Wrong current passwords when changing one's password, per user. */
   passwordChangePerUser: { name: 'password-change-user', points: 10, durationSeconds: 15 * 60 },
 } as const satisfies Record<string, LimitRule>;

@@ -79,6 +79,22 @@ describe('a paired TV', () => {
     expect(html).toMatch(/today \d{4}-\d{2}-\d{2}/);
   });
 
+  it('is answered at most 20 snapshots a minute, page loads included; other TVs are not held back', async () => {
+    const [hall, desk] = [await pairTv('Hall'), await pairTv('Desk')];
+    const statuses: number[] = [];
+    for (let i = 0; i < 24; i++) {
+      statuses.push((await send('GET', i % 4 ? '/api/dashboard?range=1h' : '/', hall.cookie)).status);
+    }
+    expect(statuses.slice(0, 20)).toEqual(Array(20).fill(200));
+    expect(statuses.slice(20)).toEqual([429, 429, 429, 429]);
+    const refused = await send('GET', '/api/dashboard', hall.cookie);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(((await refused.json()) as { error: string }).error).toMatch(/too many/);
+    expect((await send('GET', '/api/dashboard', desk.cookie)).status).toBe(200);
+    // People are not counted with TVs.
+    expect((await server.get('/api/dashboard')).status).toBe(200);
+  });
+
   it('receives live calls with the caller masked, while people receive them whole', async () => {
     const tv = await pairTv('Floor');
     const [tvSocket, personSocket] = await Promise.all([socketFor(tv.cookie), socketFor(server.cookie)]);
