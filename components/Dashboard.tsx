@@ -9,6 +9,7 @@ import { DistributionCharts, TimeCharts } from './Charts';
 import { ConnectionBadge } from './ConnectionBadge';
 import { useThrottled } from './useThrottled';
 import { UserMenu } from './UserMenu';
+import type { Viewer } from './viewer';
 import { useAsOf } from './useAsOf';
 import { Controls } from './Controls';
 import { LineTable } from './LineTable';
@@ -17,7 +18,8 @@ import { useAlertSound } from './useAlertSound';
 import { LocaleContext, ZoneContext } from './zone';
 import { formatsFor } from '@/lib/calls/format';
 import { filterParams } from '@/lib/calls/filter';
-import { breached, METRICS, type Metric } from '@/lib/calls/settings';
+import { METRICS, type Metric } from '@/lib/calls/settings';
+import { breached } from '@/lib/calls/thresholds';
 import {
   DEFAULT_VIEW,
   filterOfView,
@@ -27,12 +29,6 @@ import {
   zoneOf,
   type View,
 } from '@/lib/calls/view';
-
-export interface Viewer {
-  kind: 'user' | 'tv';
-  name: string;
-  admin: boolean;
-}
 
 interface Notice {
   level: 'error' | 'warning';

@@ -2,7 +2,8 @@ import { kpis } from '@/lib/calls/tally';
 import type { Tally } from '@/lib/calls/types';
 import { bandOf, type Formats } from '@/lib/calls/format';
 import { useFormats } from './useTimeZone';
-import { breaches, METRICS, metricValues, type BoardSettings, type Metric } from '@/lib/calls/settings';
+import { METRICS, type BoardSettings, type Metric } from '@/lib/calls/settings';
+import { breaches, metricValues } from '@/lib/calls/thresholds';
 
 interface TileProps {
   id: string;

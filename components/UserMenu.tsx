@@ -1,5 +1,5 @@
 'use client';
-import type { Viewer } from './Dashboard';
+import type { Viewer } from './viewer';
 
 async function signOut() {
   await fetch('/api/auth/sign-out', {

@@ -1,6 +1,7 @@
 'use client';
 import { useEffect, useRef } from 'react';
-import { newlyBreached, type Metric } from '@/lib/calls/settings';
+import type { Metric } from '@/lib/calls/settings';
+import { newlyBreached } from '@/lib/calls/thresholds';
 
 /** Two short tones: noticeable across a room, not alarming. Web Audio, so no sound file to serve. */
 function beep() {

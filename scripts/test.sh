@@ -14,6 +14,9 @@ step "lint"
 npx eslint .
 step "typecheck"
 npx tsc --noEmit -p .
+step "no import cycles (type imports included)"
+npx madge --circular --extensions ts,tsx --ts-config tsconfig.json --exclude 'lib/db/generated' \
+  app components lib scripts server.ts
 step "production build"
 npx next build
 reports=$(mktemp -d)

@@ -1,7 +1,7 @@
 // Time ranges in the board's time zone. Calendar arithmetic is Luxon's, so "today" starts at local
 // midnight and lasts 23 or 25 hours across a daylight-saving change. Shared by server and browser.
 import { DateTime } from 'luxon';
-import { MINUTE_MS } from './tally';
+import { floorMinute, MINUTE_MS } from './time';
 
 export const PRESETS = [
   { key: '15m', label: 'Last 15 min' },
@@ -35,7 +35,6 @@ export interface TimeRange {
 /** 9999-12-31T23:59:59.999Z: the last instant the board's API takes. */
 export const MAX_EPOCH_MS = 253_402_300_799_999;
 
-const floorMinute = (ms: number) => Math.floor(ms / MINUTE_MS) * MINUTE_MS;
 const localText = (ms: number, zone: string) =>
   DateTime.fromMillis(ms, { zone }).toFormat('yyyy-LL-dd HH:mm');
 

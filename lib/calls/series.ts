@@ -1,4 +1,4 @@
-import { MINUTE_MS } from './tally';
+import { MINUTE_MS } from './time';
 
 /** Most points a chart shows. */
 export const MAX_POINTS = 120;

@@ -1,9 +1,7 @@
 // The board's settings, which the admin edits at runtime (/admin) and every screen follows, and the
-// pure rules built on them: thresholds and the silent-line alert. Shared by server and browser.
+// silent-line rule built on them. Shared by server and browser. Thresholds: thresholds.ts.
 import { z } from 'zod';
 import { DEFAULT_MOS_LIMITS } from './status';
-import { kpis } from './tally';
-import type { Tally } from './types';
 
 /** A metric a threshold can watch, and which way is better. */
 export const METRICS = {
@@ -77,37 +75,6 @@ export function readSettings(json: string | null | undefined): BoardSettings {
   } catch {
     return DEFAULT_SETTINGS;
   }
-}
-
-/** Every metric a threshold can watch, from a tally; null where there is nothing to measure. */
-export function metricValues(t: Tally): Record<Metric, number | null> {
-  const k = kpis(t);
-  return {
-    averageMos: k.averageMos,
-    successRate: k.successRate,
-    failureRate: k.successRate === null ? null : 1 - k.successRate,
-    badAudioMinutes: t.badAudioSeconds / 60,
-  };
-}
-
-/** Whether a value is on the wrong side of its threshold. No value or no threshold never is. */
-export function breaches(metric: Metric, value: number | null, threshold: number | null): boolean {
-  if (value === null || threshold === null) return false;
-  return METRICS[metric].better === 'higher' ? value < threshold : value > threshold;
-}
-
-/** The metrics now over their thresholds. */
-export function breached(t: Tally, s: BoardSettings): Set<Metric> {
-  const values = metricValues(t);
-  return new Set(METRIC_KEYS.filter((m) => breaches(m, values[m], s.thresholds[m])));
-}
-
-/**
- * Metrics that crossed since the last check: an alert sounds once, at the moment of crossing,
- * and again only after the metric has recovered and crossed anew.
- */
-export function newlyBreached(before: Set<Metric>, now: Set<Metric>): Metric[] {
-  return [...now].filter((m) => !before.has(m));
 }
 
 /** A silent line is alerted only when at least this many calls were to be expected meanwhile. */

@@ -97,7 +97,4 @@ export function kpis(t: Tally) {
 }
 export type Kpis = ReturnType<typeof kpis>;
 
-export const MINUTE_MS = 60_000;
-export function minuteBucket(ms: number): number {
-  return Math.floor(ms / MINUTE_MS) * MINUTE_MS;
-}
+export { MINUTE_MS, floorMinute as minuteBucket } from './time';

@@ -5,14 +5,12 @@ import { MOS_BANDS, mosBand, type MosLimits } from '@/lib/calls/status';
 import { addTally, contribution, emptyTally, kpis } from '@/lib/calls/tally';
 import {
   boardSettingsSchema,
-  breached,
-  breaches,
   DEFAULT_SETTINGS,
   isSilent,
-  newlyBreached,
   readSettings,
   SILENCE_MIN_EXPECTED,
 } from '@/lib/calls/settings';
+import { breached, breaches, newlyBreached } from '@/lib/calls/thresholds';
 import { resolveRange } from '@/lib/calls/range';
 import { ALL_TIME, matches, type BoardFilter } from '@/lib/calls/filter';
 import { parseView, viewParams } from '@/lib/calls/view';
