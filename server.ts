@@ -49,7 +49,9 @@ async function main() {
   const log = createLogger(config.LOG_LEVEL);
   const db = await openDatabase({ url: config.DATABASE_URL, synchronous: config.SQLITE_SYNCHRONOUS });
   log.info({ store: db.provider }, 'store ready, migrations applied');
-  if (await ensureRollups(db)) log.info('rollups recounted with the current MOS bands');
+  const stored = await ensureRollups(db);
+  for (const problem of stored.unreadable) log.warn({ problem }, 'a stored setting is unreadable');
+  if (stored.recounted) log.info('rollups recounted with the current MOS bands');
   const signing = signingMode(config);
   if (signing === 'off') log.warn('webhook signature checks are OFF: unsigned callbacks are accepted');
   if (signing === 'unconfigured') {

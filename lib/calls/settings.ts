@@ -62,19 +62,31 @@ export const DEFAULT_SETTINGS: BoardSettings = {
 
 /** Stored settings over the defaults; anything unreadable falls back to them. */
 export function readSettings(json: string | null | undefined): BoardSettings {
-  if (!json) return DEFAULT_SETTINGS;
+  return parseSettings(json).settings;
+}
+
+/** The same, and what made them unreadable, if anything: said in the log at start. */
+export function parseSettings(json: string | null | undefined): {
+  settings: BoardSettings;
+  problem: string | null;
+} {
+  if (!json) return { settings: DEFAULT_SETTINGS, problem: null };
+  let stored: Partial<BoardSettings>;
   try {
-    const stored = JSON.parse(json) as Partial<BoardSettings>;
-    const merged = {
-      ...DEFAULT_SETTINGS,
-      ...stored,
-      thresholds: { ...DEFAULT_SETTINGS.thresholds, ...stored.thresholds },
-    };
-    const parsed = boardSettingsSchema.safeParse(merged);
-    return parsed.success ? (parsed.data as BoardSettings) : DEFAULT_SETTINGS;
-  } catch {
-    return DEFAULT_SETTINGS;
+    stored = JSON.parse(json) as Partial<BoardSettings>;
+    if (typeof stored !== 'object' || stored === null) throw new Error('not an object');
+  } catch (e) {
+    return { settings: DEFAULT_SETTINGS, problem: `not a JSON object (${(e as Error).message})` };
   }
+  const merged = {
+    ...DEFAULT_SETTINGS,
+    ...stored,
+    thresholds: { ...DEFAULT_SETTINGS.thresholds, ...stored.thresholds },
+  };
+  const parsed = boardSettingsSchema.safeParse(merged);
+  if (parsed.success) return { settings: parsed.data as BoardSettings, problem: null };
+  const issue = parsed.error.issues[0]!;
+  return { settings: DEFAULT_SETTINGS, problem: `${issue.path.join('.')}: ${issue.message}` };
 }
 
 /** A silent line is alerted only when at least this many calls were to be expected meanwhile. */

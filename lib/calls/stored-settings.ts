@@ -2,7 +2,7 @@
 import type { Database, Db, Tx } from '../db/client';
 import { rebuildRollups } from './aggregate';
 import { lockIngest } from './rollup';
-import { readSettings, type BoardSettings } from './settings';
+import { boardSettingsSchema, parseSettings, readSettings, type BoardSettings } from './settings';
 import { DEFAULT_MOS_LIMITS, type MosLimits } from './status';
 
 const BOARD_KEY = 'board';
@@ -14,14 +14,19 @@ export async function loadSettings(client: Db | Tx): Promise<BoardSettings> {
   return readSettings(row?.value);
 }
 
+/** Stored MOS bounds, or null when the row is not a valid set of them. */
+function parseLimits(value: string): MosLimits | null {
+  try {
+    const parsed = boardSettingsSchema.shape.mosLimits.safeParse(JSON.parse(value));
+    return parsed.success ? (parsed.data as MosLimits) : null;
+  } catch {
+    return null;
+  }
+}
+
 export async function rollupLimits(tx: Tx | Db): Promise<MosLimits> {
   const row = await tx.setting.findUnique({ where: { key: ROLLUP_LIMITS_KEY } });
-  if (!row) return DEFAULT_MOS_LIMITS;
-  try {
-    return JSON.parse(row.value) as MosLimits;
-  } catch {
-    return DEFAULT_MOS_LIMITS;
-  }
+  return (row && parseLimits(row.value)) ?? DEFAULT_MOS_LIMITS;
 }
 
 const same = (a: MosLimits, b: MosLimits) => a.every((v, i) => v === b[i]);
@@ -49,7 +54,9 @@ export async function saveSettings(db: Database, settings: BoardSettings): Promi
 
 async function recountIfMoved(tx: Tx, db: Database, limits: MosLimits): Promise<boolean> {
   const stored = await tx.setting.findUnique({ where: { key: ROLLUP_LIMITS_KEY } });
-  if (stored && same(JSON.parse(stored.value) as MosLimits, limits)) return false;
+  // Unreadable bounds are no record of how the rollups were counted: recount them.
+  const counted = stored && parseLimits(stored.value);
+  if (counted && same(counted, limits)) return false;
   await rebuildRollups(tx, db.provider, limits);
   const value = JSON.stringify(limits);
   await tx.setting.upsert({
@@ -61,14 +68,25 @@ async function recountIfMoved(tx: Tx, db: Database, limits: MosLimits): Promise<
 }
 
 /**
- * At start: rollups counted by an older version (before bad-audio minutes, or without a record of
- * their bands) are recounted once.
+ * At start: rollups counted by an older version (before bad-audio minutes, or without a readable
+ * record of their bands) are recounted once. A stored row that cannot be read never stops the
+ * server: the defaults apply, and each such row is named in `unreadable` for the log.
  */
-export async function ensureRollups(db: Database): Promise<boolean> {
+export async function ensureRollups(db: Database): Promise<{ recounted: boolean; unreadable: string[] }> {
   return db.write.$transaction(
     async (tx) => {
       if (db.provider === 'postgresql') await lockIngest(tx);
-      return recountIfMoved(tx, db, (await loadSettings(tx)).mosLimits);
+      const rows = await tx.setting.findMany({ where: { key: { in: [BOARD_KEY, ROLLUP_LIMITS_KEY] } } });
+      const value = (key: string) => rows.find((r) => r.key === key)?.value;
+      const { settings, problem } = parseSettings(value(BOARD_KEY));
+      const unreadable = problem ? [`Setting "${BOARD_KEY}": ${problem}; the default settings apply`] : [];
+      const limits = value(ROLLUP_LIMITS_KEY);
+      if (limits !== undefined && !parseLimits(limits)) {
+        unreadable.push(
+          `Setting "${ROLLUP_LIMITS_KEY}": not four rising MOS bounds; the rollups are recounted`,
+        );
+      }
+      return { recounted: await recountIfMoved(tx, db, settings.mosLimits), unreadable };
     },
     { timeout: 600_000, maxWait: 60_000 },
   );
