@@ -101,16 +101,29 @@ export function safeNext(next: string | null | undefined): string {
   return url.origin === base ? url.pathname + url.search + url.hash : '/';
 }
 
+export interface PublicAddress {
+  publicUrl?: string;
+  trustProxy: boolean;
+}
+
 /**
- * The site's origin as a browser on it sees it: PUBLIC_URL's, else the request's Host (and, with
- * TRUST_PROXY, the proxy's X-Forwarded-Proto/Host), as the webhook's signature check does.
+ * Where the site is, as providers and browsers reach it: PUBLIC_URL (with its path, without a
+ * trailing slash), else the request's Host and, with TRUST_PROXY, the proxy's
+ * X-Forwarded-Proto/Host. The webhook's signature check adds the path the provider called; the
+ * CSRF and live-feed checks take its origin (siteOrigin).
  */
-export function siteOrigin(headers: Headers, opts: { publicUrl?: string; trustProxy: boolean }): string {
-  if (opts.publicUrl) return new URL(opts.publicUrl).origin;
+export function publicBase(headers: Headers, opts: PublicAddress): string {
+  if (opts.publicUrl) return opts.publicUrl.replace(/\/+$/, '');
   const forwarded = (name: string) =>
     opts.trustProxy ? headers.get(name)?.split(',')[0]?.trim() : undefined;
   const proto = forwarded('x-forwarded-proto') || 'http';
   return `${proto}://${forwarded('x-forwarded-host') || headers.get('host') || 'localhost'}`;
+}
+
+/** The site's origin as a browser on it sees it (see publicBase). */
+export function siteOrigin(headers: Headers, opts: PublicAddress): string {
+  const base = publicBase(headers, opts);
+  return opts.publicUrl ? new URL(base).origin : base;
 }
 
 /**

@@ -4,6 +4,7 @@ import { SIGNATURE_HEADERS, verifySignature } from './signature';
 import { isOverloaded } from '../calls/overload';
 import { BadRequest, parseBody, readCapped } from './body';
 import { validateCallback } from './schema';
+import { publicBase } from '../auth/policy';
 
 export interface WebhookReply {
   status: number;
@@ -17,11 +18,8 @@ export interface WebhookReply {
  */
 export function signedUrl(req: Request, config: Config): string {
   const { pathname, search } = new URL(req.url);
-  if (config.PUBLIC_URL) return config.PUBLIC_URL.replace(/\/+$/, '') + pathname + search;
-  const first = (name: string) => req.headers.get(name)?.split(',')[0]?.trim() || null;
-  const proto = (config.TRUST_PROXY && first('x-forwarded-proto')) || 'http';
-  const host = (config.TRUST_PROXY && first('x-forwarded-host')) || req.headers.get('host') || 'localhost';
-  return `${proto}://${host}${pathname}${search}`;
+  const base = publicBase(req.headers, { publicUrl: config.PUBLIC_URL, trustProxy: config.TRUST_PROXY });
+  return base + pathname + search;
 }
 
 function checkSignature(req: Request, rt: Runtime, bytes: Uint8Array): WebhookReply | null {

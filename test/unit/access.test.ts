@@ -4,7 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import { maskNumber } from '@/lib/auth/mask';
 import fc from 'fast-check';
 import { bodyRefusal, clientAddress, cookieValue, decodedPath, requestUrl } from '@/lib/auth/access';
-import { decide, isSiteOrigin, safeNext } from '@/lib/auth/policy';
+import { decide, isSiteOrigin, publicBase, safeNext, siteOrigin } from '@/lib/auth/policy';
 import { baseSecurityHeaders } from '@/lib/security/headers';
 
 describe('safeNext', () => {
@@ -165,5 +165,24 @@ describe('baseSecurityHeaders', () => {
   it('adds HSTS only behind https', () => {
     expect(baseSecurityHeaders({ https: false })['Strict-Transport-Security']).toBeUndefined();
     expect(baseSecurityHeaders({ https: true })['Strict-Transport-Security']).toBe('max-age=31536000');
+  });
+});
+
+describe('publicBase and siteOrigin', () => {
+  const headers = (h: Record<string, string>) => new Headers(h);
+  const proxied = headers({
+    host: '10.0.0.5:3000',
+    'x-forwarded-proto': 'https',
+    'x-forwarded-host': 'wb.example.com, x',
+  });
+  it('take PUBLIC_URL first, with its path for signatures and its origin for browsers', () => {
+    const opts = { publicUrl: 'https://example.com/wallboard/', trustProxy: true };
+    expect(publicBase(proxied, opts)).toBe('https://example.com/wallboard');
+    expect(siteOrigin(proxied, opts)).toBe('https://example.com');
+  });
+  it('follow the proxy’s forwarded scheme and host only with TRUST_PROXY', () => {
+    expect(publicBase(proxied, { trustProxy: true })).toBe('https://wb.example.com');
+    expect(publicBase(proxied, { trustProxy: false })).toBe('http://10.0.0.5:3000');
+    expect(siteOrigin(headers({}), { trustProxy: false })).toBe('http://localhost');
   });
 });
