@@ -77,3 +77,81 @@ export function accountError(e: unknown): Response {
   }
   throw e;
 }
+
+/**
+ * Who a route serves: anyone (a public route: the webhook's health, pairing), people and paired
+ * TVs (`viewer`), people only (`user`), or admins.
+ */
+export type Audience = 'anyone' | 'viewer' | 'user' | 'admin';
+type Caller<A extends Audience> = A extends 'anyone'
+  ? Principal | null
+  : A extends 'viewer'
+    ? Principal
+    : User;
+
+interface RouteInput<A extends Audience, Q, B, P> {
+  request: Request;
+  who: Caller<A>;
+  query: Q;
+  body: B;
+  params: P;
+}
+
+type Schema = z.ZodType | undefined;
+type Parsed<S extends Schema> = S extends z.ZodType ? z.infer<S> : undefined;
+
+/**
+ * Every access-controlled route handler, one way: the caller's permission (the gate has applied
+ * the path's policy already; this holds wherever a request comes from), then the path parameters,
+ * query and JSON body parsed with zod (a 4xx naming the field), then the handler, whose plain
+ * value is answered as JSON (a Response as it is). An AccountError becomes its 4xx, the same
+ * `{ error, field }` shape as every other refusal. Permission comes before parsing so that a caller
+ * who may not use a route learns nothing of what it takes.
+ */
+export function withUser<
+  A extends Audience,
+  Q extends Schema = undefined,
+  B extends Schema = undefined,
+  P extends Schema = undefined,
+>(
+  audience: A,
+  schemas: { query?: Q; body?: B; params?: P },
+  handler: (input: RouteInput<A, Parsed<Q>, Parsed<B>, Parsed<P>>) => Promise<unknown>,
+) {
+  return async (
+    request: Request,
+    ctx: { params: Promise<Record<string, string | string[]>> } = { params: Promise.resolve({}) },
+  ) => {
+    let who: Principal | null | Response;
+    if (audience === 'anyone') {
+      who = principalFromHeaders(request.headers);
+    } else if (audience === 'viewer') {
+      who = principalFromHeaders(request.headers) ?? json(401, { error: 'sign-in required' });
+    } else {
+      who = userOf(request, audience === 'admin' ? 'admin' : undefined);
+    }
+    if (who instanceof Response) return who;
+    const input = { request, who: who as Caller<A> } as RouteInput<A, Parsed<Q>, Parsed<B>, Parsed<P>>;
+    if (schemas.params) {
+      const parsed = schemas.params.safeParse(await ctx.params);
+      if (!parsed.success) return invalid(parsed.error);
+      input.params = parsed.data as Parsed<P>;
+    }
+    if (schemas.query) {
+      const q = query(request, schemas.query);
+      if (q instanceof Response) return q;
+      input.query = q as Parsed<Q>;
+    }
+    if (schemas.body) {
+      const b = await body(request, schemas.body);
+      if (b instanceof Response) return b;
+      input.body = b as Parsed<B>;
+    }
+    try {
+      const result = await handler(input);
+      return result instanceof Response ? result : json(200, result);
+    } catch (e) {
+      return accountError(e);
+    }
+  };
+}

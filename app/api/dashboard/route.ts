@@ -1,5 +1,5 @@
 import { getRuntime } from '@/lib/runtime';
-import { json, query } from '@/lib/auth/route';
+import { withUser } from '@/lib/auth/route';
 import { principalFromHeaders } from '@/lib/auth/access';
 import { TV_ROWS, tvFilter, tvQuerySchema } from '@/lib/auth/board-access';
 import { maskSnapshot } from '@/lib/auth/mask';
@@ -7,20 +7,21 @@ import { filterOf, filterQuerySchema } from '@/lib/calls/filter';
 
 export const dynamic = 'force-dynamic';
 
+const forPeople = withUser('user', { query: filterQuerySchema }, ({ query }) =>
+  getRuntime().queries.snapshot(filterOf(query)),
+);
+
+const forTvs = withUser('viewer', { query: tvQuerySchema }, async ({ query }) => {
+  const now = Date.now();
+  return maskSnapshot(await getRuntime().queries.snapshot(tvFilter(query, now), now, TV_ROWS));
+});
+
 /**
  * Everything the board shows for a filter (?from=&to=&line=&status=&caller=, times in epoch ms),
  * as of one event id: first load, a change of range or filter, and catching up after a reconnect.
  * A paired TV asks by preset instead (?range=&tz=&line=&status=) and gets its rows masked.
  */
 export async function GET(request: Request) {
-  const { queries } = getRuntime();
-  if (principalFromHeaders(request.headers)?.kind === 'tv') {
-    const q = query(request, tvQuerySchema);
-    if (q instanceof Response) return q;
-    const now = Date.now();
-    return json(200, maskSnapshot(await queries.snapshot(tvFilter(q, now), now, TV_ROWS)));
-  }
-  const q = query(request, filterQuerySchema);
-  if (q instanceof Response) return q;
-  return json(200, await queries.snapshot(filterOf(q)));
+  const tv = principalFromHeaders(request.headers)?.kind === 'tv';
+  return (tv ? forTvs : forPeople)(request);
 }

@@ -1,12 +1,14 @@
 import { getRuntime } from '@/lib/runtime';
+import { json, withUser } from '@/lib/auth/route';
 
 export const dynamic = 'force-dynamic';
 
-export async function GET() {
+/** For balancers and monitors: ok, or 503 when the store cannot be reached. Says nothing else. */
+export const GET = withUser('anyone', {}, async () => {
   try {
     await getRuntime().queries.ping();
-    return Response.json({ status: 'ok' }, { headers: { 'Cache-Control': 'no-store' } });
+    return { status: 'ok' };
   } catch {
-    return Response.json({ status: 'error', error: 'database unreachable' }, { status: 503 });
+    return json(503, { status: 'error', error: 'database unreachable' });
   }
-}
+});

@@ -1,22 +1,14 @@
 import { getRuntime } from '@/lib/runtime';
-import { body, json, userOf } from '@/lib/auth/route';
+import { withUser } from '@/lib/auth/route';
 import { boardSettingsSchema } from '@/lib/calls/settings';
 
 export const dynamic = 'force-dynamic';
 
-export async function GET(request: Request) {
-  const admin = userOf(request, 'admin');
-  if (admin instanceof Response) return admin;
-  return json(200, await getRuntime().queries.settings());
-}
+export const GET = withUser('admin', {}, () => getRuntime().queries.settings());
 
 /** Replaces the board's settings; every open board reloads with them. */
-export async function PUT(request: Request) {
-  const admin = userOf(request, 'admin');
-  if (admin instanceof Response) return admin;
-  const settings = await body(request, boardSettingsSchema);
-  if (settings instanceof Response) return settings;
+export const PUT = withUser('admin', { body: boardSettingsSchema }, async ({ who, body: settings }) => {
   const { recounted } = await getRuntime().saveSettings(settings);
-  getRuntime().log.info({ by: admin.username, recounted }, 'board settings changed');
-  return json(200, { settings, recounted });
-}
+  getRuntime().log.info({ by: who.username, recounted }, 'board settings changed');
+  return { settings, recounted };
+});

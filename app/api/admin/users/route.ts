@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { getRuntime } from '@/lib/runtime';
-import { accountError, body, json, userOf } from '@/lib/auth/route';
+import { json, withUser } from '@/lib/auth/route';
 
 export const dynamic = 'force-dynamic';
 
@@ -13,21 +13,9 @@ const NewUser = z.object({
   role: z.enum(['admin', 'supervisor']),
 });
 
-export async function GET(request: Request) {
-  const admin = userOf(request, 'admin');
-  if (admin instanceof Response) return admin;
-  return json(200, { users: await getRuntime().accounts.list() });
-}
+export const GET = withUser('admin', {}, async () => ({ users: await getRuntime().accounts.list() }));
 
-export async function POST(request: Request) {
-  const admin = userOf(request, 'admin');
-  if (admin instanceof Response) return admin;
-  const input = await body(request, NewUser);
-  if (input instanceof Response) return input;
-  try {
-    const { id, password } = await getRuntime().accounts.create(input);
-    return json(201, { id, username: input.username, oneTimePassword: password });
-  } catch (e) {
-    return accountError(e);
-  }
-}
+export const POST = withUser('admin', { body: NewUser }, async ({ body }) => {
+  const { id, password } = await getRuntime().accounts.create(body);
+  return json(201, { id, username: body.username, oneTimePassword: password });
+});

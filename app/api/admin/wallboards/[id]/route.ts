@@ -1,34 +1,20 @@
+import { z } from 'zod';
 import { getRuntime } from '@/lib/runtime';
-import { accountError, json, userOf } from '@/lib/auth/route';
+import { withUser } from '@/lib/auth/route';
 import { pairing } from '@/lib/auth/pairing';
 
 export const dynamic = 'force-dynamic';
 
+const Params = z.object({ id: z.string().min(1) });
+
 /** A new pairing code for this wallboard (a replaced TV, an expired code). */
-export async function POST(request: Request, ctx: { params: Promise<{ id: string }> }) {
-  const admin = userOf(request, 'admin');
-  if (admin instanceof Response) return admin;
-  const { id } = await ctx.params;
-  try {
-    const renewed = await getRuntime().accounts.renewWallboard(id);
-    return json(200, {
-      id,
-      ...(await pairing(request, getRuntime().config, renewed.code, renewed.expiresAt)),
-    });
-  } catch (e) {
-    return accountError(e);
-  }
-}
+export const POST = withUser('admin', { params: Params }, async ({ request, params: { id } }) => {
+  const renewed = await getRuntime().accounts.renewWallboard(id);
+  return { id, ...(await pairing(request, getRuntime().config, renewed.code, renewed.expiresAt)) };
+});
 
 /** Revokes the wallboard: its TV is signed out and its live connection closed. */
-export async function DELETE(request: Request, ctx: { params: Promise<{ id: string }> }) {
-  const admin = userOf(request, 'admin');
-  if (admin instanceof Response) return admin;
-  const { id } = await ctx.params;
-  try {
-    await getRuntime().accounts.revokeWallboard(id);
-  } catch (e) {
-    return accountError(e);
-  }
-  return json(200, { ok: true });
-}
+export const DELETE = withUser('admin', { params: Params }, async ({ params: { id } }) => {
+  await getRuntime().accounts.revokeWallboard(id);
+  return { ok: true };
+});
