@@ -16,6 +16,37 @@ interface Pairing {
   expiresAt: string;
 }
 
+/** A form of the admin page: its fields go to `submit`, and it is cleared once that succeeded. */
+function AdminForm({
+  label,
+  act,
+  submit,
+  children,
+}: {
+  label: string;
+  act: (fn: () => Promise<void>) => Promise<void>;
+  submit: (data: FormData) => Promise<void>;
+  children: React.ReactNode;
+}) {
+  return (
+    <form
+      className="admin-form"
+      aria-label={label}
+      onSubmit={(e) => {
+        e.preventDefault();
+        const form = e.currentTarget;
+        const data = new FormData(form);
+        void act(async () => {
+          await submit(data);
+          form.reset();
+        });
+      }}
+    >
+      {children}
+    </form>
+  );
+}
+
 /** The admin page, its times in the board's zone (else the browser's) and the browser's locale. */
 export function AdminPanel({
   locale,
@@ -160,24 +191,18 @@ function AdminSections({
             ))}
           </tbody>
         </table>
-        <form
-          className="admin-form"
-          aria-label="Add user"
-          onSubmit={(e) => {
-            e.preventDefault();
-            const form = e.currentTarget;
-            const data = new FormData(form);
-            void act(async () => {
-              const username = String(data.get('username') ?? '');
-              const r = await send<{ oneTimePassword: string }>('POST', '/api/admin/users', {
-                username,
-                name: String(data.get('name') ?? ''),
-                role: String(data.get('role') ?? 'supervisor'),
-              });
-              setSecret({ username, password: r.oneTimePassword });
-              form.reset();
-              await reloadUsers();
+        <AdminForm
+          label="Add user"
+          act={act}
+          submit={async (data) => {
+            const username = String(data.get('username') ?? '');
+            const r = await send<{ oneTimePassword: string }>('POST', '/api/admin/users', {
+              username,
+              name: String(data.get('name') ?? ''),
+              role: String(data.get('role') ?? 'supervisor'),
             });
+            setSecret({ username, password: r.oneTimePassword });
+            await reloadUsers();
           }}
         >
           <input name="username" placeholder="username" aria-label="New username" required />
@@ -189,7 +214,7 @@ function AdminSections({
           <button className="button button-primary" type="submit">
             Add user
           </button>
-        </form>
+        </AdminForm>
       </section>
 
       <section className="panel admin-section" aria-label="Wallboard TVs">
@@ -266,25 +291,21 @@ function AdminSections({
             ))}
           </tbody>
         </table>
-        <form
-          className="admin-form"
-          aria-label="Add wallboard TV"
-          onSubmit={(e) => {
-            e.preventDefault();
-            const form = e.currentTarget;
-            const name = String(new FormData(form).get('name') ?? '');
-            void act(async () => {
-              setPairing(await send<Pairing>('POST', '/api/admin/wallboards', { name }));
-              form.reset();
-              await reloadBoards();
-            });
+        <AdminForm
+          label="Add wallboard TV"
+          act={act}
+          submit={async (data) => {
+            setPairing(
+              await send<Pairing>('POST', '/api/admin/wallboards', { name: String(data.get('name') ?? '') }),
+            );
+            await reloadBoards();
           }}
         >
           <input name="name" placeholder="e.g. Floor 2 TV" aria-label="Wallboard name" required />
           <button className="button button-primary" type="submit">
             Add wallboard TV
           </button>
-        </form>
+        </AdminForm>
       </section>
       {settings}
     </main>

@@ -70,46 +70,51 @@ export const TimeCharts = memo(function TimeCharts({
     mos: p.tally.mosCount ? Number((p.tally.mosSumCenti / p.tally.mosCount / 100).toFixed(2)) : null,
     duration: p.tally.durationCount ? Math.round(p.tally.durationSum / p.tally.durationCount) : null,
   }));
+  // One line over time: its chart, axes, tooltip and line, and what is drawn under it.
+  const timeLine = (
+    title: string,
+    id: string,
+    line: { dataKey: 'mos' | 'duration'; name: string; color: string },
+    yAxis: React.ReactElement,
+    under: React.ReactNode = null,
+  ) => (
+    <ChartPanel title={title} id={id}>
+      <LineChart data={points}>
+        <CartesianGrid stroke="#1e293b" />
+        <XAxis dataKey="t" tickFormatter={tick} {...axis} />
+        {yAxis}
+        <Tooltip labelFormatter={(t) => tick(Number(t))} {...tooltip} />
+        {under}
+        <Line
+          dataKey={line.dataKey}
+          name={line.name}
+          stroke={line.color}
+          strokeWidth={stroke}
+          dot={false}
+          connectNulls
+          isAnimationActive={false}
+        />
+      </LineChart>
+    </ChartPanel>
+  );
   return (
     <>
-      <ChartPanel title="MOS over time" id="mos-time">
-        <LineChart data={points}>
-          <CartesianGrid stroke="#1e293b" />
-          <XAxis dataKey="t" tickFormatter={tick} {...axis} />
-          <YAxis domain={[1, 5]} ticks={[1, 2, 3, 4, 5]} {...axis} width={yWidth} />
-          <Tooltip labelFormatter={(t) => tick(Number(t))} {...tooltip} />
-          {/* The lower bound of each band above bad, dashed, in that band's colour. */}
-          {limits.map((min, i) => (
-            <ReferenceLine key={min} y={min} stroke={BAND_COLORS[i + 1]} strokeDasharray="6 4" />
-          ))}
-          <Line
-            dataKey="mos"
-            name="avg MOS"
-            stroke="#38bdf8"
-            strokeWidth={stroke}
-            dot={false}
-            connectNulls
-            isAnimationActive={false}
-          />
-        </LineChart>
-      </ChartPanel>
-      <ChartPanel title="Avg duration (s)" id="duration-time">
-        <LineChart data={points}>
-          <CartesianGrid stroke="#1e293b" />
-          <XAxis dataKey="t" tickFormatter={tick} {...axis} />
-          <YAxis allowDecimals={false} tickFormatter={formats.compact} {...axis} width={yWidth} />
-          <Tooltip labelFormatter={(t) => tick(Number(t))} {...tooltip} />
-          <Line
-            dataKey="duration"
-            name="avg duration (s)"
-            stroke="#a78bfa"
-            strokeWidth={stroke}
-            dot={false}
-            connectNulls
-            isAnimationActive={false}
-          />
-        </LineChart>
-      </ChartPanel>
+      {timeLine(
+        'MOS over time',
+        'mos-time',
+        { dataKey: 'mos', name: 'avg MOS', color: '#38bdf8' },
+        <YAxis domain={[1, 5]} ticks={[1, 2, 3, 4, 5]} {...axis} width={yWidth} />,
+        // The lower bound of each band above bad, dashed, in that band's colour.
+        limits.map((min, i) => (
+          <ReferenceLine key={min} y={min} stroke={BAND_COLORS[i + 1]} strokeDasharray="6 4" />
+        )),
+      )}
+      {timeLine(
+        'Avg duration (s)',
+        'duration-time',
+        { dataKey: 'duration', name: 'avg duration (s)', color: '#a78bfa' },
+        <YAxis allowDecimals={false} tickFormatter={formats.compact} {...axis} width={yWidth} />,
+      )}
     </>
   );
 });

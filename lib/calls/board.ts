@@ -1,21 +1,16 @@
 // The dashboard's state and how live updates change it. Pure: the browser runs it, tests prove it.
 import { addTally, contribution, emptyTally } from './tally';
 import { MAX_POINTS } from './series';
-import { matches, type BoardFilter } from './filter';
-import type { BoardSettings } from './settings';
-import type { CallFacts, CallRow, CallUpdate, LineRow, SeriesPoint, Snapshot, Tally } from './types';
+import { matches } from './filter';
+import type { CallFacts, CallRow, CallUpdate, Snapshot, Tally } from './types';
 
-export interface Board {
-  /** The snapshot's id: every change up to it is in the board already. It does not move with
-   * live updates, which may arrive out of id order (another instance's, through the fan-out). */
-  asOfEventId: number;
-  settings: BoardSettings;
-  filter: BoardFilter;
-  totals: Tally;
-  bucketMs: number;
-  series: SeriesPoint[];
-  calls: CallRow[];
-  lines: LineRow[];
+/**
+ * A snapshot with the live updates since applied. Its `asOfEventId` stays the snapshot's: every
+ * change up to it is in the board already, and it does not move with live updates, which may
+ * arrive out of id order (another instance's, through the fan-out).
+ */
+export interface Board extends Snapshot {
+  /** The most calls its table keeps. */
   maxRows: number;
 }
 
