@@ -1,7 +1,7 @@
 import { raw, sqltag as sql, empty, join as joinSql, type Sql } from '@prisma/client/runtime/client';
 import type { Database, Db, Tx } from '../db/client';
 import type { Provider } from '../db/adapters';
-import { toRow } from './ingest';
+import { toRow } from './rows';
 import { ROLLUP_COLUMNS } from './rollup';
 import { at, callConditions, epochMsOf, tallyExpressions } from './aggregate';
 import { loadSettings } from './stored-settings';
