@@ -5,7 +5,7 @@ import next from 'next';
 import { ConfigError, loadConfig, signingMode } from './lib/config';
 import { createLogger } from './lib/log';
 import { openDatabase } from './lib/db/client';
-import { Ingestor } from './lib/calls/ingest';
+import { Ingestor } from './lib/calls/ingest/queue';
 import { createQueries } from './lib/calls/queries';
 import { exportCsv } from './lib/calls/csv';
 import { attachRealtime } from './lib/realtime/hub';

@@ -3,7 +3,7 @@
 // state with it: the server registers the runtime here, routes look it up.
 import type { Config } from './config';
 import type { Logger } from './log';
-import type { Ingestor } from './calls/ingest';
+import type { Ingestor } from './calls/ingest/queue';
 import type { Queries } from './calls/queries';
 import type { Auth } from './auth/auth';
 import type { Accounts } from './auth/accounts';

@@ -3,7 +3,8 @@
 // Usage: npm run seed -- --calls 1000000 [--days 28] [--database-url file:./data/calls.db]
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../lib/db/client';
-import { ingestBatch, type Submission } from '../lib/calls/ingest';
+import { ingestBatch } from '../lib/calls/ingest/store';
+import type { Submission } from '../lib/calls/ingest/plan';
 import { validateCallback } from '../lib/callbacks/schema';
 import { syntheticCallback } from '../lib/calls/synthetic';
 import { ensureRollups, rollupLimits } from '../lib/calls/stored-settings';

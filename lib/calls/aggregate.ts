@@ -23,8 +23,9 @@ export function callConditions(provider: Provider, f: BoardFilter): Sql {
   if (f.to !== null) conds.push(sql`"startedAt" < ${at(provider, f.to)}`);
   if (f.line !== null) conds.push(sql`COALESCE("to", '') = ${f.line}`);
   if (f.status !== null) conds.push(sql`"status" = ${f.status}`);
-  // Digits and + only (normalizeCaller), so nothing in it is a LIKE wildcard.
-  if (f.caller !== null) conds.push(sql`"from" LIKE ${`%${f.caller}%`}`);
+  // Digits and + only (normalizeCaller), so nothing in it is a LIKE wildcard. An empty search is
+  // no search, as in `matches` (LIKE '%%' would leave out calls without a caller).
+  if (f.caller) conds.push(sql`"from" LIKE ${`%${f.caller}%`}`);
   return joinSql(conds, ' AND ');
 }
 

@@ -1,7 +1,7 @@
 import { raw, sqltag as sql, empty, join as joinSql, type Sql } from '@prisma/client/runtime/client';
 import type { Database, Db, Tx } from '../db/client';
 import type { Provider } from '../db/adapters';
-import { toRow } from './ingest';
+import { CALL_ROW_SELECT, callRowOf, toRow } from './rows';
 import { ROLLUP_COLUMNS } from './rollup';
 import { at, callConditions, epochMsOf, tallyExpressions } from './aggregate';
 import { loadSettings } from './stored-settings';
@@ -102,15 +102,6 @@ const sourceFor = (provider: Provider, f: Unlined, settings: BoardSettings, minu
     ? callSource(provider, f, settings)
     : rollupSource(provider, f, minutesOnly);
 
-function callWhere(f: BoardFilter) {
-  return {
-    startedAt: { gte: new Date(f.from), ...(f.to === null ? {} : { lt: new Date(f.to) }) },
-    ...(f.line === null ? {} : { to: f.line === '' ? null : f.line }),
-    ...(f.status === null ? {} : { status: f.status }),
-    ...(f.caller === null ? {} : { from: { contains: f.caller } }),
-  };
-}
-
 export interface Queries {
   /** What the board shows for a filter (default: every call), with at most `rows` calls listed. */
   snapshot(filter?: BoardFilter, now?: number, rows?: number): Promise<Snapshot>;
@@ -184,11 +175,11 @@ export function createQueries(db: Database, dashboardRows: number): Queries {
         );
         const lines: LineRow[] = lineRows.map((l) => ({ ...l, lastCallAt: lastCalls.get(l.line) ?? null }));
 
-        const calls = await tx.call.findMany({
-          where: callWhere(filter),
-          orderBy: [{ startedAt: 'desc' }, { id: 'desc' }],
-          take: Math.min(rows, dashboardRows),
-        });
+        // The same conditions as the figures and the export, not a second rendering of the filter.
+        const calls = await tx.$queryRaw<Record<string, unknown>[]>(
+          sql`SELECT ${raw(CALL_ROW_SELECT)} FROM "Call" WHERE ${callConditions(p, filter)}
+                ORDER BY "startedAt" DESC, "id" DESC LIMIT ${Math.min(rows, dashboardRows)}`,
+        );
         return {
           asOfEventId: last?.eventId ?? 0,
           settings,
@@ -196,7 +187,7 @@ export function createQueries(db: Database, dashboardRows: number): Queries {
           totals,
           bucketMs,
           series,
-          calls: calls.map(toRow),
+          calls: calls.map(callRowOf),
           lines,
         };
       }, isolation);

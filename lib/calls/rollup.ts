@@ -24,6 +24,9 @@ export const ROLLUP_COLUMNS = [
   'badAudioSum',
 ] as const;
 
+/** Rollup resolutions in minutes: minutes for short charts, hours for totals and long ones. */
+export const RESOLUTIONS = [1, 60] as const;
+
 /** The advisory lock key that serialises ingest across instances on PostgreSQL. */
 const INGEST_LOCK = 7_301_862;
 

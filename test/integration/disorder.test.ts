@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
 import type { Database } from '@/lib/db/client';
-import { Ingestor } from '@/lib/calls/ingest';
+import { Ingestor } from '@/lib/calls/ingest/queue';
 import { createQueries } from '@/lib/calls/queries';
 import { validateCallback } from '@/lib/callbacks/schema';
 import { openTestDatabase } from '../helpers/db';

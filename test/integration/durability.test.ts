@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../helpers/server';
 import { completedCall, postForm } from '../helpers/callbacks';
 import { openTestDatabase, storedCallSids } from '../helpers/db';
-import { Ingestor } from '@/lib/calls/ingest';
+import { Ingestor } from '@/lib/calls/ingest/queue';
 import { IngestCounters } from '@/lib/calls/health';
 import { receiveCallback } from '@/lib/callbacks/webhook';
 import { loadConfig } from '@/lib/config';

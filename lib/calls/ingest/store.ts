@@ -1,0 +1,214 @@
+// A batch of callbacks against the store, inside the caller's transaction: read what the store
+// holds of the calls involved, plan the batch (plan.ts), write the plan. The same handful of
+// statements whatever the batch's size.
+import { sqltag as sql } from '@prisma/client/runtime/client';
+import type { Tx } from '../../db/client';
+import type { Provider } from '../../db/adapters';
+import { chunks, inList, rowsOf, type Cell, type Column } from '../../db/bulk';
+import { storedCallOf, type StoredCall } from '../rows';
+import { ROLLUP_COLUMNS } from '../rollup';
+import type { MosLimits } from '../status';
+import type { Tally } from '../types';
+import {
+  eventKey,
+  outcomesOf,
+  planBatch,
+  type BatchPlan,
+  type IngestOutcome,
+  type StoredState,
+  type Submission,
+} from './plan';
+
+const quote = (c: string) => `"${c}"`;
+const CALL_COLUMNS = [
+  'callSid',
+  'accountSid',
+  'from',
+  'to',
+  'status',
+  'sequence',
+  'startedAt',
+  'duration',
+  'mos',
+  'firstSeenAt',
+  'updatedAt',
+  'eventId',
+] as const;
+const CALL_TYPES: readonly Column[] = [
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'integer',
+  'timestamp(3)',
+  'integer',
+  'double precision',
+  'timestamp(3)',
+  'timestamp(3)',
+  'integer',
+];
+const CALL_SELECT = sql([`SELECT ${CALL_COLUMNS.map(quote).join(', ')} FROM "Call"`]);
+const CALL_INSERT = sql([`INSERT INTO "Call" (${CALL_COLUMNS.map(quote).join(', ')}) `]);
+const CALL_CONFLICT = sql([
+  ` ON CONFLICT ("callSid") DO UPDATE SET ${CALL_COLUMNS.filter((c) => c !== 'callSid' && c !== 'firstSeenAt')
+    .map((c) => `${quote(c)} = excluded.${quote(c)}`)
+    .join(', ')}`,
+]);
+
+const EVENT_INSERT = sql([
+  'INSERT INTO "CallEvent" ("callSid", "status", "sequence", "timestamp", "receivedAt", "raw", "deliveries", "applied") ',
+]);
+const EVENT_TYPES: readonly Column[] = [
+  'text',
+  'text',
+  'integer',
+  'timestamp(3)',
+  'timestamp(3)',
+  'text',
+  'integer',
+  'boolean',
+];
+
+const ROLLUP_INSERT = sql([
+  `INSERT INTO "Rollup" ("resolution", "bucket", "line", ${ROLLUP_COLUMNS.map(quote).join(', ')}) `,
+]);
+const ROLLUP_TYPES: readonly Column[] = [
+  'integer',
+  'timestamp(3)',
+  'text',
+  ...ROLLUP_COLUMNS.map(() => 'integer' as const),
+];
+const ROLLUP_CONFLICT = sql([
+  ` ON CONFLICT ("resolution", "bucket", "line") DO UPDATE SET ${ROLLUP_COLUMNS.map(
+    (c) => `${quote(c)} = "Rollup".${quote(c)} + excluded.${quote(c)}`,
+  ).join(', ')}`,
+]);
+
+/** A tally as ROLLUP_COLUMNS' values, in order. */
+function rollupValues(t: Tally): number[] {
+  return [
+    t.calls,
+    t.finished,
+    t.completed,
+    t.durationSum,
+    t.durationCount,
+    t.mosSumCenti,
+    t.mosCount,
+    ...t.mosBands,
+    ...t.durationBins,
+    t.badAudioSeconds,
+  ];
+}
+
+const LINE_TYPES: readonly Column[] = ['text', 'timestamp(3)', 'timestamp(3)'];
+const LINE_INSERT = sql(['INSERT INTO "Line" ("line", "lastCallbackAt", "lastCallAt") ']);
+const lineConflict = (provider: Provider) => {
+  const max = provider === 'sqlite' ? 'MAX' : 'GREATEST';
+  return sql([
+    ` ON CONFLICT ("line") DO UPDATE SET "lastCallbackAt" = ${max}("Line"."lastCallbackAt", excluded."lastCallbackAt"), "lastCallAt" = ${max}("Line"."lastCallAt", excluded."lastCallAt")`,
+  ]);
+};
+
+type RawEvent = { id: number | bigint; callSid: string; status: string };
+
+/** The calls with these CallSids and their events. */
+export async function readState(tx: Tx, provider: Provider, sids: string[]): Promise<StoredState> {
+  const events: StoredState['events'] = [];
+  const calls: StoredCall[] = [];
+  for (const part of chunks(sids)) {
+    const list = inList(provider, part);
+    for (const e of await tx.$queryRaw<RawEvent[]>(
+      sql`SELECT "id", "callSid", "status" FROM "CallEvent" WHERE "callSid" ${list}`,
+    )) {
+      events.push({ id: Number(e.id), callSid: e.callSid, status: e.status });
+    }
+    for (const c of await tx.$queryRaw<Record<string, unknown>[]>(
+      sql`${CALL_SELECT} WHERE "callSid" ${list}`,
+    )) {
+      calls.push(storedCallOf(c));
+    }
+  }
+  return { events, calls };
+}
+
+/** Writes a plan; returns the new events' ids by eventKey. */
+export async function writePlan(tx: Tx, provider: Provider, plan: BatchPlan): Promise<Map<string, number>> {
+  // Events first: their ids, unique per CallSid+CallStatus, are what calls and clients resume from.
+  const idOf = new Map<string, number>();
+  for (const part of chunks(plan.events)) {
+    const rows = part.map((e): Cell[] => [
+      e.callSid,
+      e.status,
+      e.sequence,
+      e.timestamp,
+      e.receivedAt,
+      e.raw,
+      e.deliveries,
+      e.applied,
+    ]);
+    const inserted = await tx.$queryRaw<RawEvent[]>(
+      sql`${EVENT_INSERT}${rowsOf(provider, EVENT_TYPES, rows)} RETURNING "id", "callSid", "status"`,
+    );
+    for (const e of inserted) idOf.set(eventKey(e.callSid, e.status), Number(e.id));
+  }
+
+  const byCount = new Map<number, number[]>();
+  for (const [id, n] of plan.retries) byCount.set(n, [...(byCount.get(n) ?? []), id]);
+  for (const [n, ids] of byCount) {
+    await tx.callEvent.updateMany({ where: { id: { in: ids } }, data: { deliveries: { increment: n } } });
+  }
+
+  const calls = [...plan.calls.values()].map((t): Cell[] => {
+    const s = t.state;
+    return [
+      s.callSid,
+      s.accountSid,
+      s.from,
+      s.to,
+      s.status,
+      s.sequence,
+      s.startedAt,
+      s.duration,
+      s.mos,
+      t.firstSeenAt,
+      t.updatedAt,
+      idOf.get(t.lastKey)!,
+    ];
+  });
+  for (const part of chunks(calls)) {
+    await tx.$executeRaw(sql`${CALL_INSERT}${rowsOf(provider, CALL_TYPES, part)}${CALL_CONFLICT}`);
+  }
+
+  const rollups = plan.rollups.map((r): Cell[] => [
+    r.resolution,
+    new Date(r.bucket),
+    r.line,
+    ...rollupValues(r.delta),
+  ]);
+  for (const part of chunks(rollups)) {
+    await tx.$executeRaw(sql`${ROLLUP_INSERT}${rowsOf(provider, ROLLUP_TYPES, part)}${ROLLUP_CONFLICT}`);
+  }
+
+  if (plan.lines.size > 0) {
+    const rows = [...plan.lines].map(([line, l]): Cell[] => [
+      line,
+      new Date(l.callbackAt),
+      new Date(l.callAt),
+    ]);
+    await tx.$executeRaw(sql`${LINE_INSERT}${rowsOf(provider, LINE_TYPES, rows)}${lineConflict(provider)}`);
+  }
+  return idOf;
+}
+
+/** Stores a batch of callbacks inside the caller's transaction. */
+export async function ingestBatch(
+  tx: Tx,
+  provider: Provider,
+  batch: Submission[],
+  limits: MosLimits,
+): Promise<IngestOutcome[]> {
+  const stored = await readState(tx, provider, [...new Set(batch.map((s) => s.callback.callSid))]);
+  const plan = planBatch(batch, stored, limits);
+  return outcomesOf(plan, await writePlan(tx, provider, plan));
+}
