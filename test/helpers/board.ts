@@ -17,6 +17,9 @@ import {
 export const buildRelease = () =>
   readFileSync(join(import.meta.dirname, '..', '..', '.next', 'BUILD_ID'), 'utf8').trim();
 
+/** The row cap a page gets from a server with the default DASHBOARD_ROWS. */
+export const DEFAULT_ROWS = 500;
+
 export interface BoardOptions {
   /** The snapshot request's parameters, and the name of that view. */
   query?: string;
@@ -28,6 +31,8 @@ export interface BoardOptions {
   fetch?: (path: string, send: () => Promise<Response>) => Promise<Response>;
   storage?: Map<string, string>;
   now?: () => number;
+  /** The server that rendered the page (the first snapshot), when not the one at `url`. */
+  pageFrom?: string;
 }
 
 export interface TestBoard {
@@ -61,9 +66,9 @@ export async function openBoard(url: string, cookie: string, opts: BoardOptions 
   const get = (path: string, init: RequestInit = {}) =>
     fetch(new URL(path, url), { ...init, headers: { cookie } });
   // What the server renders into the page.
-  const page = await get(`/api/dashboard?${query}`);
+  const page = await fetch(new URL(`/api/dashboard?${query}`, opts.pageFrom ?? url), { headers: { cookie } });
   if (!page.ok) throw new Error(`first snapshot: HTTP ${page.status} ${await page.text()}`);
-  const initial = boardFromSnapshot((await page.json()) as Snapshot, opts.maxRows ?? 1000);
+  const initial = boardFromSnapshot((await page.json()) as Snapshot, opts.maxRows ?? DEFAULT_ROWS);
 
   const socket: BoardSocket = connect(url, {
     path: SOCKET_PATH,

@@ -5,7 +5,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { signIn, startServer, ADMIN_PASSWORD, type RunningServer } from '../helpers/server';
 import { completedCall, postForm, type Form } from '../helpers/callbacks';
-import { buildRelease, openBoard, shown, type BoardOptions, type TestBoard } from '../helpers/board';
+import {
+  DEFAULT_ROWS,
+  buildRelease,
+  openBoard,
+  shown,
+  type BoardOptions,
+  type TestBoard,
+} from '../helpers/board';
 import { boardFromSnapshot } from '@/lib/calls/board';
 import { filterParams } from '@/lib/calls/filter';
 import type { Snapshot } from '@/lib/calls/types';
@@ -39,7 +46,7 @@ async function board(query: string, opts: BoardOptions = {}, cookie = server.coo
   return b;
 }
 
-async function fresh(query: string, maxRows = 1000) {
+async function fresh(query: string, maxRows = DEFAULT_ROWS) {
   const res = await server.get(`/api/dashboard?${query}`);
   expect(res.status).toBe(200);
   return shown(boardFromSnapshot((await res.json()) as Snapshot, maxRows));
