@@ -1,13 +1,14 @@
 // Two real instances on one PostgreSQL store: every dashboard sees every call once, whichever
 // instance the provider called, and a dashboard whose instance dies carries on from the other.
+// The dashboards are the product's own sync loop (lib/realtime/board-sync.ts) in Node.
 import { afterEach, describe, expect, it } from 'vitest';
-import { io as connect, type Socket } from 'socket.io-client';
 import { startServer, type RunningServer } from '../helpers/server';
 import { startBalancer, type Balancer } from '../helpers/balancer';
 import { completedCall, postForm } from '../helpers/callbacks';
 import { TEST_PROVIDER, tempDatabaseUrl, withStore } from '../helpers/db';
-import { applyUpdates, boardFromSnapshot, type Board } from '@/lib/calls/board';
-import type { CallUpdate, Snapshot } from '@/lib/calls/types';
+import { DEFAULT_ROWS, openBoard, shown, type BoardOptions } from '../helpers/board';
+import { boardFromSnapshot, type Board } from '@/lib/calls/board';
+import type { Snapshot } from '@/lib/calls/types';
 
 const running: { stop(): unknown }[] = [];
 afterEach(async () => {
@@ -28,20 +29,25 @@ function waitFor(done: () => boolean, what: string | (() => string), ms = 15_000
   });
 }
 
-function listen(url: string, cookie: string, reconnection = false) {
-  const socket: Socket = connect(url, {
-    transports: ['websocket'],
-    reconnection,
-    reconnectionDelay: 100,
-    extraHeaders: { cookie },
-  });
-  const got: { update: CallUpdate; at: number }[] = [];
-  socket.on('calls', (updates: CallUpdate[]) => {
-    const at = performance.now();
-    for (const update of updates) got.push({ update, at });
-  });
-  running.push({ stop: () => socket.close() });
-  return { socket, got, connected: new Promise<void>((r) => socket.once('connect', () => r())) };
+async function dashboard(url: string, cookie: string, opts: BoardOptions = {}) {
+  const board = await openBoard(url, cookie, opts);
+  running.push({ stop: () => board.close() });
+  return board;
+}
+
+/**
+ * What a board shows, its rows in callSid order: these calls all start in the same second, and a
+ * snapshot orders such ties by row id where live updates order them by event id.
+ */
+function rowsBySid(board: Board) {
+  return { ...shown(board), calls: [...board.calls].sort((x, y) => (x.callSid < y.callSid ? -1 : 1)) };
+}
+
+/** What a board on `server` showing every call should show now. */
+async function snapshotOf(server: RunningServer) {
+  const res = await server.get('/api/dashboard');
+  expect(res.status).toBe(200);
+  return rowsBySid(boardFromSnapshot((await res.json()) as Snapshot, DEFAULT_ROWS));
 }
 
 const percentile = (xs: number[], p: number) =>
@@ -62,9 +68,9 @@ describe.runIf(TEST_PROVIDER === 'postgresql').each([
   it('delivers every call exactly once to dashboards on both instances, and stores it once', async () => {
     const [a, b] = await pair(env);
     for (const s of [a, b]) expect(s.logs.join('\n')).toContain(`"fanout":"${fanout}"`);
-    const onA = listen(a.url, a.cookie);
-    const onB = listen(b.url, b.cookie);
-    await Promise.all([onA.connected, onB.connected]);
+    const onA = await dashboard(a.url, a.cookie);
+    const onB = await dashboard(b.url, b.cookie);
+    for (const board of [onA, onB]) await board.until((s) => s.connection === 'live', 'the board to go live');
 
     const acked = new Map<string, { at: number; by: RunningServer }>();
     const distinct: string[] = [];
@@ -85,16 +91,25 @@ describe.runIf(TEST_PROVIDER === 'postgresql').each([
       expect(outcomes.map((o) => o.outcome).sort()).toEqual(['duplicate', 'stored']);
     }
 
-    for (const client of [onA, onB]) {
+    for (const [client, server] of [
+      [onA, a],
+      [onB, b],
+    ] as const) {
       await waitFor(
-        () => new Set(client.got.map((g) => g.update.call.callSid)).size === distinct.length,
+        () => new Set(client.received.map((g) => g.update.call.callSid)).size === distinct.length,
         'every call',
       );
       const counts = new Map<string, number>();
-      for (const g of client.got)
+      for (const g of client.received)
         counts.set(g.update.call.callSid, (counts.get(g.update.call.callSid) ?? 0) + 1);
       expect([...counts.values()].every((n) => n === 1)).toBe(true);
-      expect(client.got.length).toBe(distinct.length);
+      expect(client.received.length).toBe(distinct.length);
+      // The board counts each call once, live, as a fresh snapshot from its instance does.
+      await client.until((s) => s.board.totals.calls === distinct.length, 'every call on the board');
+      expect(rowsBySid(client.state().board)).toEqual(await snapshotOf(server));
+      expect(new Set(client.state().board.calls.map((c) => c.callSid))).toEqual(new Set(distinct));
+      expect(client.fetched).toEqual(['/api/dashboard?']);
+      expect(client.state().connection).toBe('live');
     }
 
     const stored = await withStore(a.databaseUrl, async (db) => ({
@@ -107,7 +122,7 @@ describe.runIf(TEST_PROVIDER === 'postgresql').each([
 
     // Latency from one instance's 2xx to the event on a dashboard connected to the other.
     const cross = [onA, onB].flatMap((client, i) =>
-      client.got
+      client.received
         .filter((g) => acked.get(g.update.call.callSid)?.by === (i === 0 ? b : a))
         .map((g) => g.at - acked.get(g.update.call.callSid)!.at),
     );
@@ -115,7 +130,7 @@ describe.runIf(TEST_PROVIDER === 'postgresql').each([
       `${fanout} fan-out, cross-instance 2xx -> dashboard: n=${cross.length} p50=${percentile(cross, 0.5).toFixed(1)} ms p99=${percentile(cross, 0.99).toFixed(1)} ms`,
     );
     expect(cross.length).toBe(200);
-  });
+  }, 60_000);
 
   it.each(['SIGKILL', 'SIGTERM'] as const)(
     'lets a dashboard whose instance stops (%s) reconnect to the other and catch up, showing nothing twice',
@@ -124,67 +139,40 @@ describe.runIf(TEST_PROVIDER === 'postgresql').each([
       const lb: Balancer = await startBalancer([a.port, b.port]);
       running.push({ stop: () => lb.close() });
 
-      // The dashboard's own logic (components/useLiveBoard.ts): on every (re)connect load a
-      // snapshot, holding back live updates meanwhile, then apply those the snapshot lacks.
-      let board: Board | null = null;
-      let syncing = false;
-      let buffered: CallUpdate[] = [];
+      // The page comes from a; the balancer's first connection, the websocket, goes to a too.
+      const dash = await dashboard(lb.url, a.cookie, { pageFrom: a.url, socket: { reconnectionDelay: 100 } });
       let connects = 0;
-      const dash = listen(lb.url, a.cookie, true);
-      let lastError = '';
-      dash.socket.on('connect', async () => {
-        connects++;
-        syncing = true;
-        // Like the hook, try again when loading the snapshot fails (a pooled connection to the
-        // instance that died, say), rather than leave the board behind.
-        for (let attempt = 0; attempt < 20; attempt++) {
-          try {
-            const snapshot = (await (
-              await fetch(`${lb.url}/api/dashboard`, { headers: { cookie: a.cookie } })
-            ).json()) as Snapshot;
-            board = applyUpdates(boardFromSnapshot(snapshot, 1000), buffered);
-            buffered = [];
-            break;
-          } catch (e) {
-            lastError = String(e);
-            await new Promise((r) => setTimeout(r, 100));
-          }
-        }
-        syncing = false;
-      });
-      dash.socket.on('disconnect', (reason) => {
-        // As the hook does: an instance shutting down disconnects its clients, which must retry.
-        if (reason === 'io server disconnect') setTimeout(() => dash.socket.connect(), 500);
-      });
-      dash.socket.on('calls', (u: CallUpdate[]) => {
-        if (board && !syncing) board = applyUpdates(board, u);
-        else buffered.push(...u);
-      });
-      await waitFor(() => board !== null, 'the first snapshot');
+      dash.socket.on('connect', () => connects++);
+      await dash.until((s) => s.connection === 'live', 'the first snapshot');
 
       const before = [completedCall(), completedCall(), completedCall()];
       for (const f of before) expect((await postForm(a.url, f)).status).toBe(200);
-      await waitFor(() => board!.calls.length === 3, 'live calls');
+      await dash.until((s) => s.board.calls.length === 3, 'live calls');
 
       // The balancer sent the dashboard's websocket to the first backend: a. It goes away.
       await a.stop(signal);
       const during = [completedCall(), completedCall()];
       for (const f of during) expect((await postForm(b.url, f)).status).toBe(200);
       await waitFor(
-        () => connects >= 2 && board!.calls.length === 5,
+        () => connects >= 2 && dash.state().board.calls.length === 5,
         () =>
-          `the reconnect and catch-up (connects ${connects}, calls on the board ${board?.calls.length}, ` +
-          `last snapshot error: ${lastError || 'none'})`,
+          `the reconnect and catch-up (connects ${connects}, calls on the board ` +
+          `${dash.state().board.calls.length}, connection ${dash.state().connection}, ` +
+          `snapshots asked ${dash.fetched.length})`,
         30_000,
       );
 
       const after = completedCall();
       expect((await postForm(b.url, after)).status).toBe(200);
-      await waitFor(() => board!.calls.length === 6, 'live calls after the reconnect');
-      const sids = board!.calls.map((c) => c.callSid);
+      await dash.until((s) => s.board.calls.length === 6, 'live calls after the reconnect');
+      const board = dash.state().board;
+      const sids = board.calls.map((c) => c.callSid);
       expect(new Set(sids).size).toBe(6);
       expect(new Set(sids)).toEqual(new Set([...before, ...during, after].map((f) => f.CallSid)));
-      expect(board!.totals.calls).toBe(6);
+      expect(board.totals.calls).toBe(6);
+      expect(rowsBySid(board)).toEqual(await snapshotOf(b));
+      expect(dash.state().connection).toBe('live');
+      expect(dash.reloads).toBe(0);
     },
     60_000,
   );
