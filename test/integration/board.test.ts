@@ -9,6 +9,7 @@ import { completedCall, postForm, type Form } from '../helpers/callbacks';
 import { DEFAULT_SETTINGS, type BoardSettings } from '@/lib/calls/settings';
 import { filterParams, type BoardFilter } from '@/lib/calls/filter';
 import type { IngestHealth, Snapshot, Tally } from '@/lib/calls/types';
+import { waitFor } from '../helpers/wait';
 
 const HOUR = 3_600_000;
 const LINES = ['+18005550100', '+18005550111', '+18005550122'];
@@ -157,19 +158,6 @@ async function snapshot(f: BoardFilter): Promise<Snapshot> {
   const res = await server.get(`/api/dashboard?${filterParams(f)}`);
   expect(res.status).toBe(200);
   return (await res.json()) as Snapshot;
-}
-
-function waitFor<T>(probe: () => Promise<T | undefined>, what: string, ms = 15_000): Promise<T> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const tick = async () => {
-      const v = await probe();
-      if (v !== undefined) return resolve(v);
-      if (Date.now() - started > ms) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(() => void tick(), 50);
-    };
-    void tick();
-  });
 }
 
 beforeAll(async () => {

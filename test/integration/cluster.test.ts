@@ -9,25 +9,12 @@ import { TEST_PROVIDER, tempDatabaseUrl, withStore } from '../helpers/db';
 import { DEFAULT_ROWS, openBoard, shown, type BoardOptions } from '../helpers/board';
 import { boardFromSnapshot, type Board } from '@/lib/calls/board';
 import type { Snapshot } from '@/lib/calls/types';
+import { waitFor } from '../helpers/wait';
 
 const running: { stop(): unknown }[] = [];
 afterEach(async () => {
   for (const r of running.splice(0).reverse()) await r.stop();
 });
-
-function waitFor(done: () => boolean, what: string | (() => string), ms = 15_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const tick = () => {
-      if (done()) return resolve();
-      if (Date.now() - started > ms) {
-        return reject(new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`));
-      }
-      setTimeout(tick, 10);
-    };
-    tick();
-  });
-}
 
 async function dashboard(url: string, cookie: string, opts: BoardOptions = {}) {
   const board = await openBoard(url, cookie, opts);

@@ -8,23 +8,12 @@ import { startServer, type RunningServer } from '../helpers/server';
 import { completedCall, postForm } from '../helpers/callbacks';
 import { PG_ADMIN_URL, TEST_PROVIDER, storedCallSids, tempDatabaseUrl } from '../helpers/db';
 import type { CallUpdate } from '@/lib/calls/types';
+import { waitFor } from '../helpers/wait';
 
 const running: { stop(): unknown }[] = [];
 afterEach(async () => {
   for (const r of running.splice(0).reverse()) await r.stop();
 });
-
-function waitFor(done: () => boolean, what: string, ms = 15_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const tick = () => {
-      if (done()) return resolve();
-      if (Date.now() - started > ms) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(tick, 20);
-    };
-    tick();
-  });
-}
 
 /** Cuts every connection to `database` but the one asking; returns how many were cut. */
 async function terminateBackends(database: string): Promise<number> {

@@ -7,6 +7,7 @@ import { startServer, type RunningServer } from '../helpers/server';
 import { completedCall, postForm, TEST_KEY, webhookUrl } from '../helpers/callbacks';
 import { bodySignature, formSignature } from '@/lib/callbacks/signature';
 import type { CallHistory, CallRow, CallUpdate, Snapshot } from '@/lib/calls/types';
+import { waitFor } from '../helpers/wait';
 
 let server: RunningServer;
 let socket: Socket;
@@ -19,19 +20,6 @@ async function json<T>(path: string): Promise<T> {
 }
 
 const snapshot = () => json<Snapshot>('/api/dashboard');
-
-function waitFor<T>(probe: () => T | undefined, what: string, ms = 10_000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const tick = () => {
-      const v = probe();
-      if (v !== undefined) return resolve(v);
-      if (Date.now() - started > ms) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(tick, 10);
-    };
-    tick();
-  });
-}
 
 beforeAll(async () => {
   server = await startServer();
