@@ -290,6 +290,9 @@ async function dashboard(server: RunningServer) {
     const end = performance.now() + DASHBOARD_SECONDS * 1000;
     let due = performance.now();
     let sent = 0;
+    // Counted rather than thrown: on an overloaded machine a refused connection must still leave a
+    // table, with this row MISSED.
+    let failed = 0;
     const inflight: Promise<unknown>[] = [];
     while (performance.now() < end) {
       for (let i = 0; i < 2; i++) {
@@ -303,7 +306,13 @@ async function dashboard(server: RunningServer) {
               'x-signalwire-signature': c.signature,
             },
             body: c.body,
-          }).then((r) => r.arrayBuffer()),
+          }).then(
+            async (r) => {
+              await r.arrayBuffer();
+              if (!r.ok) failed++;
+            },
+            () => failed++,
+          ),
         );
       }
       if (sent % 200 === 0) maxRows = Math.max(maxRows, await page.getByTestId('call-row').count());
@@ -316,7 +325,16 @@ async function dashboard(server: RunningServer) {
     // Let the last updates land before weighing the heap again.
     await new Promise((r) => setTimeout(r, 1500));
     const heapAfter = await heapMb();
-    return { firstPaint, longest, maxRows, rate: sent / DASHBOARD_SECONDS, sent, heapBefore, heapAfter };
+    return {
+      firstPaint,
+      longest,
+      maxRows,
+      rate: sent / DASHBOARD_SECONDS,
+      sent,
+      failed,
+      heapBefore,
+      heapAfter,
+    };
   } finally {
     await browser.close();
   }
@@ -440,9 +458,9 @@ async function main() {
     rows.push({
       measure: `Dashboard: longest main-thread task at ${fmt(dash.rate)} callbacks/s`,
       result: `${fmt(dash.longest)} ms`,
-      reference: `table rows in the DOM: at most ${dash.maxRows}`,
+      reference: `table rows in the DOM: at most ${dash.maxRows}; callbacks failed: ${dash.failed}`,
       budget: '≤ 100 ms; rows bounded',
-      met: dash.longest <= 100 && dash.maxRows <= 60,
+      met: dash.longest <= 100 && dash.maxRows <= 60 && dash.failed === 0,
     });
     rows.push({
       measure: `TV mode: page heap after ${fmt(dash.sent)} live callbacks`,
