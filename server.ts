@@ -7,7 +7,8 @@ import { createLogger } from './lib/log';
 import { openDatabase } from './lib/db/client';
 import { Ingestor } from './lib/calls/ingest/queue';
 import { createQueries } from './lib/calls/queries';
-import { exportCsv } from './lib/calls/csv';
+import { ExportThreads, exportCsv } from './lib/calls/csv';
+import { ExportSlots } from './lib/calls/export-slots';
 import { attachRealtime } from './lib/realtime/hub';
 import { registerRuntime } from './lib/runtime';
 import { createAuth } from './lib/auth/auth';
@@ -144,6 +145,7 @@ async function main() {
   const counters = new IngestCounters(db, (err) =>
     log.warn({ err: String(err) }, 'ingest counters not saved'),
   );
+  const exportThreads = new ExportThreads();
   registerRuntime({
     config,
     log,
@@ -151,7 +153,13 @@ async function main() {
     counters,
     release,
     queries: createQueries(db, config.DASHBOARD_ROWS),
-    exportCsv: (filter) => exportCsv(db, filter),
+    exportCsv: (filter, opts) =>
+      exportCsv(db, exportThreads, filter, {
+        ...opts,
+        idleMs: config.EXPORT_IDLE_SECONDS * 1000,
+        onError: (err) => log.error({ err: String(err) }, 'export failed'),
+      }),
+    exportSlots: new ExportSlots(config.EXPORT_CONCURRENCY),
     async saveSettings(settings) {
       const result = await saveSettings(db, settings);
       realtime.settingsChanged();
@@ -180,6 +188,7 @@ async function main() {
     await Promise.race([closed, new Promise((r) => setTimeout(r, 10_000))]);
     // Whatever is still open after the grace period (a long export, a busy keep-alive) is cut.
     http.closeAllConnections();
+    exportThreads.close();
     await ingest.drain();
     await counters.close();
     await realtime.close();

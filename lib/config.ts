@@ -26,6 +26,10 @@ const env = z.object({
   INGEST_QUEUE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(5_000),
   INGEST_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(256),
   DASHBOARD_ROWS: z.coerce.number().int().min(10).max(5_000).default(500),
+  /** CSV exports running at once on this instance (and never more than one per user). */
+  EXPORT_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** An export whose client reads nothing for this long is ended, and its slot freed. */
+  EXPORT_IDLE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   NEXT_DEV: bool.default(false),
   SIGNALWIRE_SIGNING_KEY: z.string().min(8, 'must be at least 8 characters').optional(),
   TWILIO_AUTH_TOKEN: z.string().min(8, 'must be at least 8 characters').optional(),

@@ -11,6 +11,8 @@ import type { Limits } from './auth/limits';
 import type { IngestCounters } from './calls/health';
 import type { BoardFilter } from './calls/filter';
 import type { BoardSettings } from './calls/settings';
+import type { ExportOptions } from './calls/csv';
+import type { ExportSlots } from './calls/export-slots';
 
 export interface Runtime {
   config: Config;
@@ -23,7 +25,9 @@ export interface Runtime {
   limits: Limits;
   counters: IngestCounters;
   /** The calls a board filter counts, as CSV, streamed from the store. */
-  exportCsv(filter: BoardFilter): ReadableStream<Uint8Array>;
+  exportCsv(filter: BoardFilter, opts: ExportOptions): ReadableStream<Uint8Array>;
+  /** Exports running on this instance: one per user, EXPORT_CONCURRENCY in all. */
+  exportSlots: ExportSlots;
   /** Stores the board's settings and tells every board (recounting rollups if the bands moved). */
   saveSettings(settings: BoardSettings): Promise<{ recounted: boolean }>;
   /** Identifies the running build: a board seeing another one reloads itself. */

@@ -1,86 +1,224 @@
-import Papa from 'papaparse';
-import { sqltag as sql } from '@prisma/client/runtime/client';
+import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import { raw, sqltag as sql } from '@prisma/client/runtime/client';
 import type { Database } from '../db/client';
+import { sqlitePath } from '../db/adapters';
 import type { BoardFilter } from './filter';
-import { callConditions } from './aggregate';
+import { callConditions, epochMsOf } from './aggregate';
+import { EXPORT_COLUMNS } from './csv-format';
+import type { ExportJob, ExportPage, ExportReply, ExportRequest, ExportSource } from './csv-worker';
 
-/** Column order of the script this product replaces, which users' spreadsheets expect. */
-export const CSV_COLUMNS = [
-  'Call SID',
-  'Call Status',
-  'Event Timestamp',
-  'To Number',
-  'From Number',
-  'Call Duration(s)',
-  'Audio in MOS',
-] as const;
-
-// A cell a spreadsheet would run as a formula gets a leading quote, except a valid E.164
-// number, which must stay exactly as received.
-const FORMULA_START = /^(?!\+[1-9]\d{1,14}$)[=+\-@\t\r]/;
+export { CSV_COLUMNS } from './csv-format';
 
 const PAGE = 5_000;
+const encoder = new TextEncoder();
 
-type Row = {
-  id: number | bigint;
-  callSid: string;
-  status: string;
-  startedAt: Date | number | bigint;
-  to: string | null;
-  from: string | null;
-  duration: number | bigint | null;
-  mos: number | null;
-};
+type Waiting = { resolve(page: ExportPage | null): void; reject(e: unknown): void };
+
+/** One worker thread (csv-worker.ts) and the exports it serves. */
+class ExportThread {
+  private readonly worker: Worker;
+  private readonly waiting = new Map<number, Waiting | null>();
+  failed = false;
+
+  constructor() {
+    this.worker = new Worker(new URL('./csv-worker.mjs', import.meta.url), {
+      // The server's own flags (its tsx loader among them) are of no use here: the entry loads tsx.
+      execArgv: [],
+      // Bounds what exports can take, whatever runs on the thread. The young generation is kept
+      // smaller than V8's default, which cost about 25 MB more RSS for no measurable speed.
+      resourceLimits: { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 64 },
+    });
+    // An idle export thread does not keep a stopping server alive.
+    this.worker.unref();
+    this.worker.on('message', (r: ExportReply) => {
+      const w = this.waiting.get(r.id);
+      if (!w) return;
+      this.waiting.set(r.id, null);
+      if ('error' in r) w.reject(new Error(r.error));
+      else w.resolve(r.page);
+    });
+    const fail = (e: unknown) => {
+      this.failed = true;
+      for (const w of this.waiting.values()) w?.reject(e);
+      this.waiting.clear();
+    };
+    this.worker.on('error', fail);
+    this.worker.on('exit', (code) => fail(new Error(`the export thread exited (${code})`)));
+  }
+
+  get load(): number {
+    return this.waiting.size;
+  }
+
+  private send(m: ExportRequest) {
+    this.worker.postMessage(m);
+  }
+
+  open(id: number, job: ExportJob) {
+    this.waiting.set(id, null);
+    this.send({ op: 'open', id, job });
+  }
+
+  /** The export's next page, or null once it is closed. */
+  next(id: number): Promise<ExportPage | null> {
+    if (!this.waiting.has(id)) {
+      return this.failed ? Promise.reject(new Error('the export thread failed')) : Promise.resolve(null);
+    }
+    const page = new Promise<ExportPage | null>((resolve, reject) =>
+      this.waiting.set(id, { resolve, reject }),
+    );
+    this.send({ op: 'next', id });
+    return page;
+  }
+
+  close(id: number) {
+    if (!this.waiting.has(id)) return;
+    this.waiting.get(id)?.resolve(null);
+    this.waiting.delete(id);
+    if (!this.failed) this.send({ op: 'close', id });
+  }
+
+  terminate() {
+    void this.worker.terminate();
+  }
+}
+
+/**
+ * The threads exports run on, started on the first export and kept. A core is left to the event
+ * loop: on two cores every export shares one thread, which bounds what exports can take from the
+ * callbacks however many run (export-slots.ts bounds how many).
+ */
+export class ExportThreads {
+  private readonly threads: ExportThread[] = [];
+  private ids = 0;
+  private readonly size: number;
+
+  constructor(size = Math.max(1, availableParallelism() - 1)) {
+    this.size = size;
+  }
+
+  /** Starts an export on the least busy thread. */
+  open(job: ExportJob): { next(): Promise<ExportPage | null>; close(): void } {
+    for (let i = this.threads.length - 1; i >= 0; i--) if (this.threads[i]!.failed) this.threads.splice(i, 1);
+    let thread = this.threads.reduce<ExportThread | null>((a, t) => (a && a.load <= t.load ? a : t), null);
+    if (!thread || (thread.load > 0 && this.threads.length < this.size)) {
+      thread = new ExportThread();
+      this.threads.push(thread);
+    }
+    const id = ++this.ids;
+    const t = thread;
+    t.open(id, job);
+    return { next: () => t.next(id), close: () => t.close(id) };
+  }
+
+  close() {
+    for (const t of this.threads.splice(0)) t.terminate();
+  }
+}
+
+export interface ExportOptions {
+  /** The request's signal: a client that goes away ends the export. */
+  signal?: AbortSignal;
+  /** Called once when the export ends, however it ends: completed, failed or cancelled. */
+  onEnd?: () => void;
+  onError?: (error: unknown) => void;
+  /**
+   * A client that takes no page for this long ends the export: one that stopped reading without
+   * disconnecting (a laptop closed mid-download) would otherwise hold its export slot until TCP
+   * gives up, many minutes later.
+   */
+  idleMs?: number;
+}
 
 /**
  * Streams the calls the filter counts, as stored when the export began, by primary key, one page in
- * memory at a time: the same calls the board's totals count for that filter.
+ * memory at a time: the same calls the board's totals count for that filter. The reading and the
+ * formatting run on an export thread, so an export never holds the event loop that acknowledges
+ * callbacks; the thread makes at most one page ahead of the client.
  */
-export function exportCsv(db: Database, filter: BoardFilter): ReadableStream<Uint8Array> {
-  const where = callConditions(db.provider, filter);
-  const encoder = new TextEncoder();
-  let cursor = 0;
-  let upTo: number | null = null;
-  let header = true;
+export function exportCsv(
+  db: Database,
+  threads: ExportThreads,
+  filter: BoardFilter,
+  opts: ExportOptions = {},
+): ReadableStream<Uint8Array> {
+  let handle: ReturnType<ExportThreads['open']> | null = null;
+  let ahead: Promise<ExportPage | null> | null = null;
+  let ended = false;
+  let idle: NodeJS.Timeout | undefined;
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    clearTimeout(idle);
+    handle?.close();
+    opts.signal?.removeEventListener('abort', end);
+    opts.onEnd?.();
+  };
+  const ask = () => {
+    const page = handle!.next();
+    // Awaited by the next pull; a failure while nobody waits must not go unhandled.
+    page.catch(() => {});
+    return page;
+  };
   return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      if (upTo === null) {
+    async start() {
+      if (opts.signal?.aborted) return end();
+      opts.signal?.addEventListener('abort', end, { once: true });
+      try {
         // findFirst by key rather than aggregate _max, which scans every call.
         const last = await db.read.call.findFirst({ orderBy: { id: 'desc' }, select: { id: true } });
-        upTo = last?.id ?? 0;
+        if (ended) return;
+        const where = callConditions(db.provider, filter);
+        // A raw page by primary key: the model layer's per-row mapping was most of the cost. The
+        // cursor is the first parameter, so the thread can move it without knowing the filter.
+        const page = sql`SELECT ${raw(EXPORT_COLUMNS(epochMsOf(db.provider, '"startedAt"')))} FROM "Call"
+            WHERE "id" > ${0} AND "id" <= ${last?.id ?? 0} AND ${where} ORDER BY "id" LIMIT ${PAGE}`;
+        const source: ExportSource =
+          db.provider === 'sqlite'
+            ? { provider: 'sqlite', file: sqlitePath(db.url) }
+            : { provider: 'postgresql', url: db.url };
+        handle = threads.open({
+          source,
+          text: db.provider === 'sqlite' ? page.sql : page.text,
+          values: page.values as (string | number)[],
+        });
+        ahead = ask();
+      } catch (e) {
+        opts.onError?.(e);
+        end();
+        throw e;
       }
-      // A raw page by primary key: the model layer's per-row mapping was most of the cost.
-      const rows = await db.read.$queryRaw<Row[]>(
-        sql`SELECT "id", "callSid", "status", "startedAt", "to", "from", "duration", "mos" FROM "Call"
-            WHERE "id" > ${cursor} AND "id" <= ${upTo} AND ${where} ORDER BY "id" LIMIT ${PAGE}`,
-      );
-      if (rows.length === 0 && !header) {
+    },
+    async pull(controller) {
+      clearTimeout(idle);
+      if (ended || !ahead) return controller.close();
+      let page: ExportPage | null;
+      try {
+        page = await ahead;
+      } catch (e) {
+        opts.onError?.(e);
+        end();
+        throw e;
+      }
+      // Cancelled or aborted while the page was being made: the next pull closes.
+      if (!page) return;
+      if (!page.done) ahead = ask();
+      if (page.text) controller.enqueue(encoder.encode(page.text));
+      if (page.done) {
+        end();
         controller.close();
-        return;
+      } else if (opts.idleMs !== undefined) {
+        // Until the client takes this page, nothing asks for the next one.
+        idle = setTimeout(() => {
+          end();
+          controller.error(new Error('the client stopped reading the export'));
+        }, opts.idleMs);
+        idle.unref();
       }
-      const text = Papa.unparse(
-        {
-          fields: [...CSV_COLUMNS],
-          data: rows.map((r) => [
-            r.callSid,
-            r.status,
-            (r.startedAt instanceof Date ? r.startedAt : new Date(Number(r.startedAt))).toISOString(),
-            r.to ?? '',
-            r.from ?? '',
-            r.duration === null ? '' : String(r.duration),
-            r.mos ?? '',
-          ]),
-        },
-        { header, escapeFormulae: FORMULA_START, newline: '\r\n' },
-      );
-      // unparse joins rows without a trailing newline; pages are joined with one.
-      controller.enqueue(encoder.encode(text + (text ? '\r\n' : '')));
-      header = false;
-      if (rows.length === 0) {
-        controller.close();
-        return;
-      }
-      cursor = Number(rows[rows.length - 1]!.id);
+    },
+    cancel() {
+      end();
     },
   });
 }

@@ -13,6 +13,8 @@ export type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
 
 export interface Database {
   provider: Provider;
+  /** The DATABASE_URL it was opened with: for connections of its own (the export worker's). */
+  url: string;
   /** Writes. On SQLite one connection: SQLite has one writer, and queuing here beats SQLITE_BUSY. */
   write: Db;
   /** Reads, on their own connection(s): they see only committed data, never a write in flight. */
@@ -85,6 +87,7 @@ export async function connectDatabase(
   }
   return {
     provider,
+    url,
     write,
     read,
     async close() {

@@ -44,6 +44,33 @@ export async function signIn(url: string, username: string, password: string, or
   return cookie.split(';')[0]!;
 }
 
+/**
+ * A supervisor the admin of `server` creates, who has set their own password; returns their
+ * session cookie ("name=value").
+ */
+export async function createSupervisor(server: RunningServer, username: string): Promise<string> {
+  const send = (path: string, cookie: string, payload: unknown) =>
+    fetch(new URL(path, server.url), {
+      method: 'POST',
+      headers: { cookie, Origin: server.url, 'Content-Type': 'application/json' },
+      body: JSON.stringify(payload),
+    });
+  const created = await send('/api/admin/users', server.cookie, {
+    username,
+    name: username,
+    role: 'supervisor',
+  });
+  if (created.status !== 201) throw new Error(`creating ${username} failed: ${created.status}`);
+  const { oneTimePassword } = (await created.json()) as { oneTimePassword: string };
+  const first = await signIn(server.url, username, oneTimePassword);
+  const changed = await send('/api/account/password', first, {
+    currentPassword: oneTimePassword,
+    newPassword: `${username}-own-password`,
+  });
+  if (changed.status !== 200) throw new Error(`${username}'s password change failed: ${changed.status}`);
+  return changed.headers.getSetCookie()[0]!.split(';')[0]!;
+}
+
 export async function startServer(
   opts: { databaseUrl?: string; env?: Record<string, string>; signIn?: boolean; port?: number } = {},
 ) {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { getRuntime } from '@/lib/runtime';
-import { query, userOf } from '@/lib/auth/route';
+import { json, query, userOf } from '@/lib/auth/route';
 import { filterOf, filterQuerySchema } from '@/lib/calls/filter';
 
 export const dynamic = 'force-dynamic';
@@ -13,6 +13,9 @@ const exportQuery = z.intersection(
     zone: z.string().max(64).optional(),
   }),
 );
+
+// A refused export is worth retrying once the running one is likely to be done: most take seconds.
+const RETRY_AFTER_SECONDS = 5;
 
 /** Keeps a file name portable: letters, digits and - _ . only. */
 const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '');
@@ -30,7 +33,17 @@ export async function GET(request: Request) {
   const name = ['calls', q.range ? safe(q.range) : null, q.zone ? safe(q.zone) : 'UTC', `exported-${stamp}`]
     .filter(Boolean)
     .join('_');
-  return new Response(getRuntime().exportCsv(filterOf(q)), {
+  const rt = getRuntime();
+  const slot = rt.exportSlots.take(user.userId);
+  if ('refused' in slot) {
+    const error =
+      slot.refused === 'user'
+        ? 'an export is already running for you: wait for it to finish, then try again'
+        : 'the server is running as many exports as it allows: try again shortly';
+    return json(429, { error }, { 'Retry-After': String(RETRY_AFTER_SECONDS) });
+  }
+  const csv = rt.exportCsv(filterOf(q), { signal: request.signal, onEnd: slot.release });
+  return new Response(csv, {
     headers: {
       'Content-Type': 'text/csv; charset=utf-8',
       'Content-Disposition': `attachment; filename="${name}.csv"`,
