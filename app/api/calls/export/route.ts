@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { getRuntime } from '@/lib/runtime';
-import { json, query, userOf } from '@/lib/auth/route';
+import { json, withUser } from '@/lib/auth/route';
 import { filterOf, filterQuerySchema } from '@/lib/calls/filter';
 
 export const dynamic = 'force-dynamic';
@@ -20,12 +20,8 @@ const RETRY_AFTER_SECONDS = 5;
 /** Keeps a file name portable: letters, digits and - _ . only. */
 const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '');
 
-export async function GET(request: Request) {
-  // TVs view the board but never take the numbers away in bulk.
-  const user = userOf(request);
-  if (user instanceof Response) return user;
-  const q = query(request, exportQuery);
-  if (q instanceof Response) return q;
+/** People only: TVs view the board but never take the numbers away in bulk. */
+export const GET = withUser('user', { query: exportQuery }, async ({ request, who, query: q }) => {
   const stamp = new Date()
     .toISOString()
     .replace(/\.\d+Z$/, 'Z')
@@ -34,7 +30,7 @@ export async function GET(request: Request) {
     .filter(Boolean)
     .join('_');
   const rt = getRuntime();
-  const slot = rt.exportSlots.take(user.userId);
+  const slot = rt.exportSlots.take(who.userId);
   if ('refused' in slot) {
     const error =
       slot.refused === 'user'
@@ -50,4 +46,4 @@ export async function GET(request: Request) {
       'Cache-Control': 'no-store',
     },
   });
-}
+});
