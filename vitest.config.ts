@@ -8,7 +8,9 @@ export default defineConfig({
     globalSetup: ['test/global-setup.ts'],
     // Integration tests start real servers: one file at a time keeps a 2-core machine honest.
     fileParallelism: false,
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Several tests start (and kill, and restart) their own production servers: on 2 busy cores one
+    // start can take 10-30 s, so a test's budget allows a few.
+    testTimeout: 90_000,
+    hookTimeout: 90_000,
   },
 });
