@@ -19,7 +19,7 @@ interface TileProps {
 }
 
 /** A threshold as people say it: "target ≥ 3.60", "limit ≤ 10.0%". */
-export function formatThreshold(metric: Metric, value: number, formats: Formats): string {
+function formatThreshold(metric: Metric, value: number, formats: Formats): string {
   const text =
     metric === 'averageMos'
       ? formats.mos(value)

@@ -9,10 +9,10 @@ import type { Limiter } from './limits';
 import { decide, isPublic, isSiteOrigin, siteOrigin, type Principal } from './policy';
 import { pagePolicy } from '../security/headers';
 
-export const TV_COOKIE = 'wallboard_tv';
+const TV_COOKIE = 'wallboard_tv';
 /** Set by the gate on every request it lets through, after removing any the client sent. */
 export const PRINCIPAL_HEADER = 'x-wallboard-principal';
-export const WEBHOOK_PATH = '/api/webhooks/call-status';
+const WEBHOOK_PATH = '/api/webhooks/call-status';
 const BENCH_NOOP_PATH = '/api/bench/noop';
 /**
  * The largest body of any request but a callback (which has WEBHOOK_MAX_BODY_BYTES): the forms of

@@ -16,7 +16,7 @@ export const MIN_PASSWORD_LENGTH = 12;
  * wrong passwords are limited before it (lib/auth/limits.ts), per username and address, and a
  * tighter limit here would lock every user behind one address out at once again.
  */
-export const SIGN_IN_FLOOD = { window: 10, max: 150 };
+const SIGN_IN_FLOOD = { window: 10, max: 150 };
 
 export function createAuth(db: Database, config: Config, secret: string, log: Logger) {
   return betterAuth({

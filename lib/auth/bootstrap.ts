@@ -32,7 +32,7 @@ export function generatePassword(groups = 4): string {
   return parts.join('-');
 }
 
-export const userEmail = (username: string) => `${username.toLowerCase()}@users.invalid`;
+const userEmail = (username: string) => `${username.toLowerCase()}@users.invalid`;
 
 export interface NewUser {
   username: string;

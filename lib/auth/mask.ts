@@ -31,7 +31,7 @@ function maskDigits(digits: string): string {
 const maskFrom = <T extends Pick<CallFacts, 'from'>>(c: T): T =>
   c.from === null ? c : { ...c, from: maskNumber(c.from) };
 
-export const maskCall = (c: CallRow): CallRow => maskFrom(c);
+const maskCall = (c: CallRow): CallRow => maskFrom(c);
 
 export function maskUpdates(updates: CallUpdate[]): CallUpdate[] {
   return updates.map((u) => ({ ...u, call: maskFrom(u.call), before: u.before && maskFrom(u.before) }));

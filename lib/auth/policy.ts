@@ -50,7 +50,7 @@ function requirement(path: string): 'any' | 'user' | 'admin' {
   return 'any';
 }
 
-export const PASSWORD_PAGE = '/account/password';
+const PASSWORD_PAGE = '/account/password';
 const PASSWORD_CHANGE_PATHS = [PASSWORD_PAGE, '/api/account/password'];
 
 export type Decision =

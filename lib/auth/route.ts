@@ -11,7 +11,7 @@ export const json = (status: number, body: unknown, headers: Record<string, stri
 type User = Extract<Principal, { kind: 'user' }>;
 
 /** The signed-in person (not a TV); the gate has already applied the path's policy. */
-export function userOf(request: Request, role?: 'admin'): User | Response {
+function userOf(request: Request, role?: 'admin'): User | Response {
   const p = principalFromHeaders(request.headers);
   if (!p) return json(401, { error: 'sign-in required' });
   if (p.kind !== 'user') return json(403, { error: 'a wallboard TV can only view the board' });
@@ -69,7 +69,7 @@ export function tooMany(retryAfterSeconds: number, what: string): Response {
   return json(429, { error: `${what}: try again in ${wait}` }, { 'Retry-After': String(retryAfterSeconds) });
 }
 
-export function accountError(e: unknown): Response {
+function accountError(e: unknown): Response {
   // By name, not instanceof: the error comes from the server's copy of the module, not the bundle's.
   if (e instanceof Error && e.name === 'AccountError') {
     const err = e as AccountError;

@@ -4,7 +4,7 @@ import { createHash, randomBytes, randomInt, randomUUID } from 'node:crypto';
 import type { Db } from '../db/client';
 
 /** How long a pairing code can be used. */
-export const PAIRING_TTL_MS = 15 * 60_000;
+const PAIRING_TTL_MS = 15 * 60_000;
 /** A verified TV secret is trusted this long before the store is asked again. */
 const CACHE_MS = 5_000;
 // No 0/O, 1/I/L: the code is read off one screen and typed on a TV remote.
@@ -14,9 +14,9 @@ const CODE_LENGTH = 10;
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 /** Upper-cased, without spaces and dashes, so "abcd-efgh" and "ABCDEFGH" are the same code. */
-export const normaliseCode = (code: string) => code.toUpperCase().replace(/[\s-]/g, '');
+const normaliseCode = (code: string) => code.toUpperCase().replace(/[\s-]/g, '');
 
-export function newPairingCode(): string {
+function newPairingCode(): string {
   let code = '';
   for (let i = 0; i < CODE_LENGTH; i++) code += CODE_ALPHABET[randomInt(CODE_ALPHABET.length)];
   return code;

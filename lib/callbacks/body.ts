@@ -62,14 +62,14 @@ function put(fields: Fields, key: string, value: string) {
   fields[key] = value;
 }
 
-export function parseForm(text: string): Fields {
+function parseForm(text: string): Fields {
   const fields: Fields = Object.create(null);
   for (const [k, v] of new URLSearchParams(text)) put(fields, k, v);
   return fields;
 }
 
 // JSON.parse keeps the last of duplicate keys silently; a syntax tree shows every one of them.
-export function parseJson(text: string): Fields {
+function parseJson(text: string): Fields {
   let doc;
   try {
     doc = parseJsonTree(text, { mode: 'json', ranges: false, tokens: false });

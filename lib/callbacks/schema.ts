@@ -56,7 +56,7 @@ const sequence = z
   .regex(/^\d{1,9}$/, 'must be a whole number')
   .transform(Number);
 
-export const callbackSchema = z.object({
+const callbackSchema = z.object({
   CallSid: sid,
   AccountSid: optional(sid),
   From: optional(party),

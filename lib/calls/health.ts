@@ -6,7 +6,7 @@ import { sqltag as sql, raw } from '@prisma/client/runtime/client';
 import type { Database } from '../db/client';
 import { minuteBucket } from './tally';
 
-export const COUNTERS = ['accepted', 'duplicates', 'signatureFailures', 'rejected', 'deferred'] as const;
+const COUNTERS = ['accepted', 'duplicates', 'signatureFailures', 'rejected', 'deferred'] as const;
 export type Counter = (typeof COUNTERS)[number];
 
 const FLUSH_MS = 5_000;

@@ -5,7 +5,8 @@ import { CALL_ROW_SELECT, callRowOf, toRow } from './rows';
 import { ROLLUP_COLUMNS } from './rollup';
 import { at, callConditions, epochMsOf, tallyExpressions } from './aggregate';
 import { loadSettings } from './stored-settings';
-import { addTally, emptyTally, MINUTE_MS } from './tally';
+import { addTally, emptyTally } from './tally';
+import { HOUR_MS, MINUTE_MS } from './time';
 import { bucketFor, MAX_POINTS } from './series';
 import { ALL_TIME, type BoardFilter } from './filter';
 import type { BoardSettings } from './settings';
@@ -20,9 +21,8 @@ import type {
   Tally,
 } from './types';
 
-const HOUR_MS = 60 * MINUTE_MS;
 /** Most lines the per-line view lists, busiest first. */
-export const MAX_LINES = 200;
+const MAX_LINES = 200;
 
 type TallyColumn = (typeof ROLLUP_COLUMNS)[number];
 type TallyRecord = Record<TallyColumn, number | bigint | null>;

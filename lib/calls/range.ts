@@ -39,7 +39,7 @@ const localText = (ms: number, zone: string) =>
   DateTime.fromMillis(ms, { zone }).toFormat('yyyy-LL-dd HH:mm');
 
 /** Parses a local date-time of a custom range in the zone; null when it is not one. */
-export function parseLocal(text: string, zone: string): number | null {
+function parseLocal(text: string, zone: string): number | null {
   const t = DateTime.fromISO(text, { zone });
   return t.isValid ? floorMinute(t.toMillis()) : null;
 }

@@ -2,7 +2,7 @@
 // some failures, a spread of durations and a MOS distribution with a tail of bad audio.
 import { randomUUID } from 'node:crypto';
 
-export const DEMO_LINES = ['+18005550100', '+18005550111', '+18005550122', '+18005550133'];
+const DEMO_LINES = ['+18005550100', '+18005550111', '+18005550122', '+18005550133'];
 const AREAS = ['212', '312', '415', '617', '713', '206', '305', '503'];
 
 type Random = () => number;

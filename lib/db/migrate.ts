@@ -35,7 +35,7 @@ function loadEngine(): Promise<EngineModule> {
   return engineModule;
 }
 
-export function migrationsList(dir: string): MigrationList {
+function migrationsList(dir: string): MigrationList {
   const lockPath = join(dir, 'migration_lock.toml');
   const folders = existsSync(dir)
     ? readdirSync(dir, { withFileTypes: true })

@@ -3,7 +3,7 @@
 // it renders, so no inline script runs without it.
 import { randomBytes } from 'node:crypto';
 
-export function contentSecurityPolicy(nonce: string, dev: boolean): string {
+function contentSecurityPolicy(nonce: string, dev: boolean): string {
   return [
     "default-src 'self'",
     // strict-dynamic: scripts the nonce'd ones load (Next.js chunks) may run, nothing else.

@@ -113,7 +113,7 @@ const lineConflict = (provider: Provider) => {
 type RawEvent = { id: number | bigint; callSid: string; status: string };
 
 /** The calls with these CallSids and their events. */
-export async function readState(tx: Tx, provider: Provider, sids: string[]): Promise<StoredState> {
+async function readState(tx: Tx, provider: Provider, sids: string[]): Promise<StoredState> {
   const events: StoredState['events'] = [];
   const calls: StoredCall[] = [];
   for (const part of chunks(sids)) {
@@ -133,7 +133,7 @@ export async function readState(tx: Tx, provider: Provider, sids: string[]): Pro
 }
 
 /** Writes a plan; returns the new events' ids by eventKey. */
-export async function writePlan(tx: Tx, provider: Provider, plan: BatchPlan): Promise<Map<string, number>> {
+async function writePlan(tx: Tx, provider: Provider, plan: BatchPlan): Promise<Map<string, number>> {
   // Events first: their ids, unique per CallSid+CallStatus, are what calls and clients resume from.
   const idOf = new Map<string, number>();
   for (const part of chunks(plan.events)) {
