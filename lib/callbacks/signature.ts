@@ -1,4 +1,4 @@
-// Webhook signatures as SignalWire and Twilio compute them (shared/reference/signalwire-callbacks.md §3).
+// Webhook signatures as SignalWire and Twilio compute them (docs/webhook.md, Signatures).
 // Written here rather than taken from a provider SDK: the only packages that export a validator
 // (twilio, @signalwire/compatibility-api) bring a whole REST client with them, and the schemes
 // are a few lines each, proven by the published test vectors in test/unit/signature.test.ts.

@@ -1,4 +1,4 @@
-// The published vectors from shared/reference/signalwire-callbacks.md §3, and the documented quirks.
+// The providers' published signature vectors (docs/webhook.md), and the documented quirks.
 import { describe, expect, it } from 'vitest';
 import {
   bodySignature,
