@@ -47,7 +47,7 @@ export function supersedes(next: Ordered, current: Ordered): boolean {
 
 /**
  * MOS bands, worst first. The default lower bounds are the ITU-T G.107 boundaries (3.10 / 3.60 /
- * 4.03 / 4.34) of ITU-T G.107 (docs/board.md, Quality); the admin can move them (settings.ts).
+ * 4.03 / 4.34; docs/board.md, Quality); the admin can move them (settings.ts).
  * Each band has a shape as well as a colour, so it reads without colour vision.
  */
 export const MOS_BANDS = [
