@@ -29,6 +29,8 @@ export type ExportRequest =
  */
 export interface ExportPage {
   text: string | null;
+  /** The calls in it. */
+  rows: number;
   done: boolean;
 }
 
@@ -74,11 +76,11 @@ interface Export {
 async function nextPage(e: Export): Promise<ExportPage> {
   const reader = await e.reader;
   const rows = await reader.read(e.cursor);
-  if (rows.length === 0 && !e.header) return { text: null, done: true };
+  if (rows.length === 0 && !e.header) return { text: null, rows: 0, done: true };
   const text = csvPage(rows, e.header);
   e.header = false;
   if (rows.length > 0) e.cursor = Number(rows[rows.length - 1]![0]);
-  return { text, done: rows.length === 0 };
+  return { text, rows: rows.length, done: rows.length === 0 };
 }
 
 function serve(port: NonNullable<typeof parentPort>) {

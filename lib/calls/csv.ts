@@ -117,11 +117,17 @@ export class ExportThreads {
   }
 }
 
+/**
+ * How an export ended: every call sent; the client went away (`aborted`) or cancelled the stream;
+ * the client stopped reading for too long (`idle`); or the store or the export thread failed.
+ */
+export type ExportEnd = 'completed' | 'aborted' | 'cancelled' | 'idle' | 'failed';
+
 export interface ExportOptions {
   /** The request's signal: a client that goes away ends the export. */
   signal?: AbortSignal;
-  /** Called once when the export ends, however it ends: completed, failed or cancelled. */
-  onEnd?: () => void;
+  /** Called once when the export ends, however it ends, with how and the calls it sent. */
+  onEnd?: (how: ExportEnd, rows: number) => void;
   onError?: (error: unknown) => void;
   /**
    * A client that takes no page for this long ends the export: one that stopped reading without
@@ -147,13 +153,15 @@ export function exportCsv(
   let ahead: Promise<ExportPage | null> | null = null;
   let ended = false;
   let idle: NodeJS.Timeout | undefined;
-  const end = () => {
+  let sent = 0;
+  const aborted = () => end('aborted');
+  const end = (how: ExportEnd) => {
     if (ended) return;
     ended = true;
     clearTimeout(idle);
     handle?.close();
-    opts.signal?.removeEventListener('abort', end);
-    opts.onEnd?.();
+    opts.signal?.removeEventListener('abort', aborted);
+    opts.onEnd?.(how, sent);
   };
   const ask = () => {
     const page = handle!.next();
@@ -163,8 +171,8 @@ export function exportCsv(
   };
   return new ReadableStream<Uint8Array>({
     async start() {
-      if (opts.signal?.aborted) return end();
-      opts.signal?.addEventListener('abort', end, { once: true });
+      if (opts.signal?.aborted) return end('aborted');
+      opts.signal?.addEventListener('abort', aborted, { once: true });
       try {
         // findFirst by key rather than aggregate _max, which scans every call.
         const last = await db.read.call.findFirst({ orderBy: { id: 'desc' }, select: { id: true } });
@@ -186,7 +194,7 @@ export function exportCsv(
         ahead = ask();
       } catch (e) {
         opts.onError?.(e);
-        end();
+        end('failed');
         throw e;
       }
     },
@@ -198,27 +206,28 @@ export function exportCsv(
         page = await ahead;
       } catch (e) {
         opts.onError?.(e);
-        end();
+        end('failed');
         throw e;
       }
       // Cancelled or aborted while the page was being made: the next pull closes.
       if (!page) return;
       if (!page.done) ahead = ask();
+      sent += page.rows;
       if (page.text) controller.enqueue(encoder.encode(page.text));
       if (page.done) {
-        end();
+        end('completed');
         controller.close();
       } else if (opts.idleMs !== undefined) {
         // Until the client takes this page, nothing asks for the next one.
         idle = setTimeout(() => {
-          end();
+          end('idle');
           controller.error(new Error('the client stopped reading the export'));
         }, opts.idleMs);
         idle.unref();
       }
     },
     cancel() {
-      end();
+      end('cancelled');
     },
   });
 }

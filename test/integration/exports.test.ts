@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSupervisor, startServer, type RunningServer } from '../helpers/server';
 import { completedCall, postForm } from '../helpers/callbacks';
 import { tempDatabaseUrl } from '../helpers/db';
+import { waitFor } from '../helpers/wait';
 import { seed } from '@/scripts/seed';
 import type { Snapshot } from '@/lib/calls/types';
 
@@ -50,6 +51,14 @@ async function stored(): Promise<number> {
   return ((await res.json()) as Snapshot).totals.calls;
 }
 
+/** The exports the server logged as ended since its `from`th log line. */
+function exportsEnded(from: number): { user: string; how: string; rows: number }[] {
+  return server.logs
+    .slice(from)
+    .filter((l) => l.includes('"export ended"'))
+    .map((l) => JSON.parse(l) as { user: string; how: string; rows: number });
+}
+
 /** Tries an export until the server lets it run (a slot frees once the server sees the abort). */
 async function exportWhenFree(cookie: string, signal?: AbortSignal): Promise<Response> {
   const started = Date.now();
@@ -88,24 +97,45 @@ describe('concurrent exports', () => {
     expect(await callsIn(await exportWhenFree(admin))).toBe(await stored());
   });
 
-  // Retried: once in five PostgreSQL runs it failed within a second of starting, which points at a
-  // slot of the test before not yet released when this one began; not yet explained.
-  it(`run at most ${PER_INSTANCE} at once on an instance, whoever starts them`, { retry: 2 }, async () => {
-    const held = users.slice(0, PER_INSTANCE).map(() => new AbortController());
-    try {
-      // Unread, so all of them keep running.
-      for (const [i, c] of held.entries())
-        expect((await exportWhenFree(users[i]!, c.signal)).status).toBe(200);
-      const fifth = await exportAs(users[PER_INSTANCE]!);
-      expect(fifth.status).toBe(429);
-      expect(Number(fifth.headers.get('retry-after'))).toBeGreaterThan(0);
-      expect(await fifth.json()).toEqual({
-        error: 'the server is running as many exports as it allows: try again shortly',
-      });
-      held[0]!.abort();
-      expect(await callsIn(await exportWhenFree(users[PER_INSTANCE]!))).toBe(await stored());
-    } finally {
-      for (const c of held) c.abort();
+  it(`run at most ${PER_INSTANCE} at once on an instance, whoever starts them`, async () => {
+    // An unread export runs only while what is left of it exceeds the socket buffers between the
+    // server and the client. On loopback, where the kernel may grow a receive buffer to 32 MB, an
+    // export of 20 MB can now and then finish unread: four were then not running when the fifth
+    // came, and the round proves nothing. Such a round is run again; a fifth export let in while
+    // all four ran, or an export ended any other way, fails.
+    for (let round = 1; ; round++) {
+      const from = server.logs.length;
+      const held = users.slice(0, PER_INSTANCE).map(() => new AbortController());
+      const extra = new AbortController();
+      try {
+        // Unread, so all of them keep running.
+        for (const [i, c] of held.entries())
+          expect((await exportWhenFree(users[i]!, c.signal)).status).toBe(200);
+        const fifth = await exportAs(users[PER_INSTANCE]!, extra.signal);
+        if (fifth.status === 200) {
+          // The server logs an export's end before it can take another: give the log a moment.
+          const ended = await waitFor(
+            () => exportsEnded(from).length > 0 && exportsEnded(from),
+            'an export to have ended',
+            2_000,
+          ).catch(() => []);
+          const finishedUnread = ended.length > 0 && ended.every((e) => e.how === 'completed');
+          if (finishedUnread && round < 3) continue;
+          expect.fail(
+            `a fifth export ran beside the four held ones; exports ended: ${JSON.stringify(ended)}`,
+          );
+        }
+        expect(fifth.status).toBe(429);
+        expect(Number(fifth.headers.get('retry-after'))).toBeGreaterThan(0);
+        expect(await fifth.json()).toEqual({
+          error: 'the server is running as many exports as it allows: try again shortly',
+        });
+        held[0]!.abort();
+        expect(await callsIn(await exportWhenFree(users[PER_INSTANCE]!))).toBe(await stored());
+        return;
+      } finally {
+        for (const c of [...held, extra]) c.abort();
+      }
     }
   });
 });

@@ -38,7 +38,24 @@ export const GET = withUser('user', { query: exportQuery }, async ({ request, wh
         : 'the server is running as many exports as it allows: try again shortly';
     return json(429, { error }, { 'Retry-After': String(RETRY_AFTER_SECONDS) });
   }
-  const csv = rt.exportCsv(filterOf(q), { signal: request.signal, onEnd: slot.release });
+  const filter = filterOf(q);
+  const started = performance.now();
+  const csv = rt.exportCsv(filter, {
+    signal: request.signal,
+    onEnd: (how, rows) => {
+      slot.release();
+      rt.log.info(
+        {
+          user: who.username,
+          how,
+          rows,
+          ms: Math.round(performance.now() - started),
+          running: rt.exportSlots.running,
+        },
+        'export ended',
+      );
+    },
+  });
   return new Response(csv, {
     headers: {
       'Content-Type': 'text/csv; charset=utf-8',
