@@ -16,7 +16,7 @@ export default defineConfig([
   ]),
   {
     // The domain is shared by the server, the browser and the tests: no React, and the browser's
-    // own globals only where a caller passes them in (as lib/realtime/board-sync.ts takes them).
+    // own globals only where a caller passes them in (as lib/shared/board-sync.ts takes them).
     files: ['lib/**/*.ts'],
     rules: {
       'no-restricted-globals': [
@@ -33,6 +33,45 @@ export default defineConfig([
       'no-restricted-imports': [
         'error',
         { paths: ['react', 'react-dom'], patterns: ['@/components/*', '**/components/*'] },
+      ],
+    },
+  },
+  {
+    // Shared code runs in the browser as well as on the server: it imports only itself and
+    // packages that run in both, never the store, Node's own modules or server code.
+    files: ['lib/shared/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['react', 'react-dom', 'pg', 'better-sqlite3', 'pino', 'socket.io'],
+          patterns: [
+            {
+              regex: '^(\\.\\./|@/(?!lib/shared/)|node:|@prisma/)',
+              message:
+                'lib/shared runs in the browser too: it may import only lib/shared and browser-safe packages.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Components run in the browser: from lib/ they take only the shared code. Server code (the
+    // store, auth, config) reaches them as props from the pages in app/.
+    files: ['components/**/*.ts', 'components/**/*.tsx'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['pg', 'better-sqlite3', 'pino', 'socket.io'],
+          patterns: [
+            {
+              regex: '^(@/lib/(?!shared/)|(\\.\\./)+lib/(?!shared/)|node:|@prisma/)',
+              message: 'components run in the browser: from lib/ they may import only lib/shared.',
+            },
+          ],
+        },
       ],
     },
   },

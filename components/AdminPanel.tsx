@@ -1,8 +1,7 @@
 'use client';
 import { useState } from 'react';
 import Link from 'next/link';
-import type { UserInfo } from '@/lib/auth/accounts';
-import type { WallboardInfo } from '@/lib/auth/tv';
+import type { UserInfo, WallboardInfo } from '@/lib/shared/admin';
 import { send } from './api';
 import { LocaleContext, ZoneContext } from './zone';
 import { useFormats } from './useTimeZone';

@@ -13,8 +13,8 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import type { SeriesPoint, Tally } from '@/lib/calls/types';
-import { DURATION_BINS, MOS_BANDS, type MosLimits } from '@/lib/calls/status';
+import type { SeriesPoint, Tally } from '@/lib/shared/types';
+import { DURATION_BINS, MOS_BANDS, type MosLimits } from '@/lib/shared/status';
 import { useFormats } from './useTimeZone';
 import { useRem } from './useRem';
 

@@ -1,9 +1,9 @@
-import { kpis } from '@/lib/calls/tally';
-import type { Tally } from '@/lib/calls/types';
-import { bandOf, type Formats } from '@/lib/calls/format';
+import { kpis } from '@/lib/shared/tally';
+import type { Tally } from '@/lib/shared/types';
+import { bandOf, type Formats } from '@/lib/shared/format';
 import { useFormats } from './useTimeZone';
-import { METRICS, type BoardSettings, type Metric } from '@/lib/calls/settings';
-import { breaches, metricValues } from '@/lib/calls/thresholds';
+import { METRICS, type BoardSettings, type Metric } from '@/lib/shared/settings';
+import { breaches, metricValues } from '@/lib/shared/thresholds';
 
 interface TileProps {
   id: string;

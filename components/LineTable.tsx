@@ -1,8 +1,8 @@
 'use client';
-import { kpis } from '@/lib/calls/tally';
-import type { LineRow } from '@/lib/calls/types';
-import type { MosLimits } from '@/lib/calls/status';
-import { bandOf, formatAgo } from '@/lib/calls/format';
+import { kpis } from '@/lib/shared/tally';
+import type { LineRow } from '@/lib/shared/types';
+import type { MosLimits } from '@/lib/shared/status';
+import { bandOf, formatAgo } from '@/lib/shared/format';
 import { useFormats } from './useTimeZone';
 
 /**

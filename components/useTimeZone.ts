@@ -1,7 +1,7 @@
 'use client';
 import { useContext, useMemo, useSyncExternalStore } from 'react';
 import { LocaleContext, useBoardZone } from './zone';
-import { formatsFor, type Formats } from '@/lib/calls/format';
+import { formatsFor, type Formats } from '@/lib/shared/format';
 
 const subscribe = () => () => {};
 

@@ -2,17 +2,8 @@
 import type { Db } from '../db/client';
 import type { Auth } from './auth';
 import { createUser, generatePassword } from './bootstrap';
-import type { Role } from './policy';
+import type { Role, UserInfo } from '../shared/admin';
 import type { Wallboards } from './tv';
-
-export interface UserInfo {
-  id: string;
-  username: string;
-  name: string;
-  role: Role;
-  mustChangePassword: boolean;
-  createdAt: string;
-}
 
 export class AccountError extends Error {
   constructor(

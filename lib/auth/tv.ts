@@ -1,5 +1,6 @@
 // Wallboard TVs: an admin creates a named entry and gets a one-time pairing code; the TV enters
 // it on /pair and receives a long-lived secret in an httpOnly cookie. Only hashes are stored.
+import type { WallboardInfo } from '../shared/admin';
 import { createHash, randomBytes, randomInt, randomUUID } from 'node:crypto';
 import type { Db } from '../db/client';
 
@@ -24,16 +25,6 @@ function newPairingCode(): string {
 
 /** XXXXX-XXXXX, for reading aloud and typing. */
 export const displayCode = (code: string) => `${code.slice(0, 5)}-${code.slice(5)}`;
-
-export interface WallboardInfo {
-  id: string;
-  name: string;
-  state: 'waiting' | 'paired' | 'revoked' | 'expired';
-  createdAt: string;
-  pairedAt: string | null;
-  lastSeenAt: string | null;
-  codeExpiresAt: string | null;
-}
 
 export class Wallboards {
   private cache = new Map<string, { at: number; tv: { id: string; name: string } | null }>();

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { CALL_STATUSES } from '../calls/status';
+import { CALL_STATUSES } from '../shared/status';
 import type { Fields } from './body';
-import { BIDI_CONTROLS } from '../calls/format';
+import { BIDI_CONTROLS } from '../shared/format';
 
 // Providers send every field as a string; absent and empty mean "not reported".
 const optional = <T extends z.ZodType>(inner: T) =>

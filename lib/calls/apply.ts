@@ -1,5 +1,5 @@
 import type { Callback } from '../callbacks/schema';
-import { supersedes } from './status';
+import { supersedes } from '../shared/status';
 
 /** What the store keeps of a call, apart from bookkeeping. */
 export interface CallState {

@@ -6,7 +6,7 @@ import { completedCall, postForm } from '../helpers/callbacks';
 import { tempDatabaseUrl } from '../helpers/db';
 import { waitFor } from '../helpers/wait';
 import { seed } from '@/scripts/seed';
-import type { Snapshot } from '@/lib/calls/types';
+import type { Snapshot } from '@/lib/shared/types';
 
 const STORED = 200_000;
 /** EXPORT_CONCURRENCY's default. */

@@ -1,21 +1,21 @@
 // The supervisor's board rules: bands, thresholds, silent lines, ranges in a time zone, and how
 // live updates land under a filter.
 import { describe, expect, it } from 'vitest';
-import { MOS_BANDS, mosBand, type MosLimits } from '@/lib/calls/status';
-import { addTally, contribution, emptyTally, kpis } from '@/lib/calls/tally';
+import { MOS_BANDS, mosBand, type MosLimits } from '@/lib/shared/status';
+import { addTally, contribution, emptyTally, kpis } from '@/lib/shared/tally';
 import {
   boardSettingsSchema,
   DEFAULT_SETTINGS,
   isSilent,
   readSettings,
   SILENCE_MIN_EXPECTED,
-} from '@/lib/calls/settings';
-import { breached, breaches, newlyBreached } from '@/lib/calls/thresholds';
-import { resolveRange } from '@/lib/calls/range';
-import { ALL_TIME, matches, type BoardFilter } from '@/lib/calls/filter';
-import { parseView, viewParams } from '@/lib/calls/view';
-import { applyUpdates, boardFromSnapshot } from '@/lib/calls/board';
-import type { CallRow, Snapshot } from '@/lib/calls/types';
+} from '@/lib/shared/settings';
+import { breached, breaches, newlyBreached } from '@/lib/shared/thresholds';
+import { resolveRange } from '@/lib/shared/range';
+import { ALL_TIME, matches, type BoardFilter } from '@/lib/shared/filter';
+import { parseView, viewParams } from '@/lib/shared/view';
+import { applyUpdates, boardFromSnapshot } from '@/lib/shared/board';
+import type { CallRow, Snapshot } from '@/lib/shared/types';
 
 const HOUR = 3_600_000;
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { supersedes, mosBand, MOS_BANDS, durationBin } from '@/lib/calls/status';
-import { contribution, kpis, addTally, emptyTally } from '@/lib/calls/tally';
-import { applyUpdates, boardFromSnapshot } from '@/lib/calls/board';
-import { bucketFor } from '@/lib/calls/series';
-import type { CallRow, CallUpdate, Snapshot } from '@/lib/calls/types';
-import { DEFAULT_SETTINGS } from '@/lib/calls/settings';
-import { ALL_TIME } from '@/lib/calls/filter';
+import { supersedes, mosBand, MOS_BANDS, durationBin } from '@/lib/shared/status';
+import { contribution, kpis, addTally, emptyTally } from '@/lib/shared/tally';
+import { applyUpdates, boardFromSnapshot } from '@/lib/shared/board';
+import { bucketFor } from '@/lib/shared/series';
+import type { CallRow, CallUpdate, Snapshot } from '@/lib/shared/types';
+import { DEFAULT_SETTINGS } from '@/lib/shared/settings';
+import { ALL_TIME } from '@/lib/shared/filter';
 
 const s = (status: string, sequence: number | null = null) => ({ status, sequence });
 

@@ -6,9 +6,9 @@ import type { Callback } from '../../callbacks/schema';
 import { applyEvent, type CallState } from '../apply';
 import { eventRow, factsOf, toRow, type EventRow, type StoredCall } from '../rows';
 import { RESOLUTIONS } from '../rollup';
-import type { MosLimits } from '../status';
-import { addTally, contribution, emptyTally, isZero, minuteBucket } from '../tally';
-import type { CallUpdate, Tally } from '../types';
+import type { MosLimits } from '../../shared/status';
+import { addTally, contribution, emptyTally, isZero, minuteBucket } from '../../shared/tally';
+import type { CallUpdate, Tally } from '../../shared/types';
 
 export interface Submission {
   callback: Callback;

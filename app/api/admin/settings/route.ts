@@ -1,6 +1,6 @@
 import { getRuntime } from '@/lib/runtime';
 import { withUser } from '@/lib/auth/route';
-import { boardSettingsSchema } from '@/lib/calls/settings';
+import { boardSettingsSchema } from '@/lib/shared/settings';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,5 +1,5 @@
 // Event names and payloads shared by the socket.io server and the dashboard.
-import type { CallUpdate } from '../calls/types';
+import type { CallUpdate } from './types';
 
 export const SOCKET_PATH = '/socket.io';
 /** The handshake error a client gets without a valid session or TV token: it should sign in. */

@@ -3,8 +3,8 @@
 // nothing missed stays missing. No React, no browser globals: whatever differs between the
 // browser (components/useLiveBoard.ts) and Node (the tests) is passed in.
 import type { Socket } from 'socket.io-client';
-import { applyUpdates, boardFromSnapshot, type Board } from '../calls/board';
-import type { CallUpdate, Snapshot } from '../calls/types';
+import { applyUpdates, boardFromSnapshot, type Board } from './board';
+import type { CallUpdate, Snapshot } from './types';
 import { UNAUTHORIZED, type ClientToServer, type ServerToClient } from './events';
 
 export type Connection = 'connecting' | 'live' | 'reconnecting' | 'offline';
