@@ -6,7 +6,7 @@ import type { Wallboards } from './tv';
 import type { Config } from '../config';
 import type { Logger } from '../log';
 import type { Limiter } from './limits';
-import { decide, isPublic, isSiteOrigin, siteOrigin, type Principal } from './policy';
+import { decide, isPublic, isSiteOrigin, REQUEST_TARGET_HEADER, siteOrigin, type Principal } from './policy';
 import { pagePolicy } from '../security/headers';
 
 const TV_COOKIE = 'wallboard_tv';
@@ -183,6 +183,7 @@ export function createAccess(
 
   async function gate(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     delete req.headers[PRINCIPAL_HEADER];
+    delete req.headers[REQUEST_TARGET_HEADER];
     req.headers['x-forwarded-for'] = clientAddress(req, config.TRUST_PROXY);
     const url = requestUrl(req.url);
     if (url === null) {
@@ -193,6 +194,7 @@ export function createAccess(
     // path, so that the two are compared like for like. The webhook caps its body itself, at
     // WEBHOOK_MAX_BODY_BYTES, counting bytes as they arrive.
     if (url.pathname === WEBHOOK_PATH || (url.pathname === BENCH_NOOP_PATH && config.BENCH_ROUTES === 'on')) {
+      req.headers[REQUEST_TARGET_HEADER] = req.url ?? '/';
       return true;
     }
     const oversized = bodyRefusal(req.headers, FORM_MAX_BODY_BYTES);

@@ -102,6 +102,13 @@ export function safeNext(next: string | null | undefined): string {
   return url.origin === base ? url.pathname + url.search + url.hash : '/';
 }
 
+/**
+ * The request target (path and query) exactly as the client sent it, which the gate hands to the
+ * webhook: a provider signs the URL it called byte for byte, and parsing it into a URL re-encodes
+ * some characters (a `'` in the query becomes `%27`). The gate drops any such header a client sends.
+ */
+export const REQUEST_TARGET_HEADER = 'x-wallboard-request-target';
+
 export interface PublicAddress {
   publicUrl?: string;
   trustProxy: boolean;

@@ -100,6 +100,14 @@ function parseJson(text: string): Fields {
   return fields;
 }
 
+/** A GET callback's fields: its query string. */
+export function parseQuery(search: string): Fields {
+  const query = search.replace(/^\?/, '');
+  if (query === '')
+    throw new BadRequest(400, null, 'a GET callback carries its fields in the query string; it has none');
+  return parseForm(query);
+}
+
 /** Parses by Content-Type: form-encoded (what SignalWire and Twilio send) or JSON. */
 export function parseBody(contentType: string | null, bytes: Uint8Array): Fields {
   const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();

@@ -2,9 +2,9 @@ import type { Runtime } from '../runtime';
 import { signingKeys, signingMode, UNCONFIGURED_MESSAGE, type Config } from '../config';
 import { SIGNATURE_HEADERS, verifySignature } from './signature';
 import { isOverloaded } from '../calls/overload';
-import { BadRequest, parseBody, readCapped } from './body';
+import { BadRequest, parseBody, parseQuery, readCapped } from './body';
 import { validateCallback } from './schema';
-import { publicBase } from '../auth/policy';
+import { publicBase, REQUEST_TARGET_HEADER } from '../auth/policy';
 
 export interface WebhookReply {
   status: number;
@@ -12,14 +12,24 @@ export interface WebhookReply {
   headers?: Record<string, string>;
 }
 
+/** The path and query the provider called, exactly as sent (the gate passes them on). */
+function requestTarget(req: Request): string {
+  const raw = req.headers.get(REQUEST_TARGET_HEADER);
+  if (raw) return raw;
+  const { pathname, search } = new URL(req.url);
+  return pathname + search;
+}
+
 /**
- * The URL the provider signed. Behind a proxy or tunnel the server sees another one: PUBLIC_URL
- * names the public origin, or TRUST_PROXY takes it from X-Forwarded-Proto/-Host.
+ * The URLs the provider may have signed, the likeliest first: the path and query exactly as
+ * received, then as parsed (re-encoded), for a proxy that normalises the URL on its way. Behind a
+ * proxy or tunnel the server sees another origin: PUBLIC_URL names the public one, or TRUST_PROXY
+ * takes it from X-Forwarded-Proto/-Host.
  */
-export function signedUrl(req: Request, config: Config): string {
+export function signedUrls(req: Request, config: Config): string[] {
   const { pathname, search } = new URL(req.url);
   const base = publicBase(req.headers, { publicUrl: config.PUBLIC_URL, trustProxy: config.TRUST_PROXY });
-  return base + pathname + search;
+  return [...new Set([base + requestTarget(req), base + pathname + search])];
 }
 
 function checkSignature(req: Request, rt: Runtime, bytes: Uint8Array): WebhookReply | null {
@@ -34,24 +44,24 @@ function refusal(req: Request, rt: Runtime, bytes: Uint8Array): WebhookReply | n
     rt.log.warn({ status: 403 }, 'callback refused: no signature header');
     return { status: 403, body: { error: 'missing X-SignalWire-Signature or X-Twilio-Signature header' } };
   }
-  let url: string;
+  let urls: string[];
   try {
-    url = signedUrl(req, rt.config);
-    new URL(url); // throws when a forwarded host is not a host
+    urls = signedUrls(req, rt.config);
+    for (const url of urls) new URL(url); // throws when a forwarded host is not a host
   } catch {
     // A forwarded host that is not a host (TRUST_PROXY) cannot be the URL the provider signed.
     rt.log.warn({ status: 403 }, 'callback refused: the forwarded host does not make a URL');
     return { status: 403, body: { error: 'signature does not match' } };
   }
-  const ok = verifySignature(signingKeys(rt.config), {
-    url,
-    contentType: (req.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase(),
-    rawBody: new TextDecoder().decode(bytes),
-    signatures,
-  });
+  // A GET callback carries its fields in the signed URL's query: the signature covers the URL alone.
+  const contentType =
+    req.method === 'GET' ? '' : (req.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  const rawBody = new TextDecoder().decode(bytes);
+  const keys = signingKeys(rt.config);
+  const ok = urls.some((url) => verifySignature(keys, { url, contentType, rawBody, signatures }));
   if (ok) return null;
   // The URL is logged because a proxy rewriting it is the usual cause; the signature never is.
-  rt.log.warn({ status: 403, url }, 'callback refused: signature does not match');
+  rt.log.warn({ status: 403, url: urls[0] }, 'callback refused: signature does not match');
   return { status: 403, body: { error: 'signature does not match' } };
 }
 
@@ -61,12 +71,21 @@ export async function receiveCallback(req: Request, rt: Runtime): Promise<Webhoo
   if (mode === 'unconfigured') return { status: 503, body: { error: UNCONFIGURED_MESSAGE } };
   let fields;
   try {
-    const bytes = await readCapped(req, rt.config.WEBHOOK_MAX_BODY_BYTES);
+    // Both providers can send status callbacks as GET, their fields in the query string.
+    const get = req.method === 'GET';
+    if (get && requestTarget(req).length > rt.config.WEBHOOK_MAX_BODY_BYTES) {
+      throw new BadRequest(
+        413,
+        null,
+        `the URL is over the limit of ${rt.config.WEBHOOK_MAX_BODY_BYTES} bytes`,
+      );
+    }
+    const bytes = get ? new Uint8Array() : await readCapped(req, rt.config.WEBHOOK_MAX_BODY_BYTES);
     if (mode === 'enforced') {
       const refused = checkSignature(req, rt, bytes);
       if (refused) return refused;
     }
-    fields = parseBody(req.headers.get('content-type'), bytes);
+    fields = get ? parseQuery(new URL(req.url).search) : parseBody(req.headers.get('content-type'), bytes);
   } catch (e) {
     if (e instanceof BadRequest) {
       rt.counters.count('rejected');
