@@ -65,6 +65,12 @@ export function HealthPanel({ now }: { now: number }) {
     { id: 'signature', label: 'Bad signatures', value: sum('signatureFailures', hourAgo), bad: true },
     { id: 'rejected', label: 'Rejected inputs', value: sum('rejected', hourAgo), bad: true },
     { id: 'deferred', label: 'Deferred (503)', value: sum('deferred', hourAgo), bad: true },
+    {
+      id: 'dropped',
+      label: 'Fields dropped',
+      value: health.dropped.reduce((a, d) => a + d.count, 0),
+      bad: true,
+    },
   ];
   return (
     <section className="panel health" aria-label="Ingest health" data-testid="health">
@@ -101,6 +107,17 @@ export function HealthPanel({ now }: { now: number }) {
           </div>
         ))}
       </dl>
+      {health.dropped.length > 0 ? (
+        <p className="health-dropped tone-bad" data-testid="health-dropped">
+          Malformed, stored without:{' '}
+          {health.dropped.slice(0, 4).map((d, i) => (
+            <span key={d.field} data-testid="health-dropped-field">
+              {i > 0 ? ' · ' : null}
+              <code>{d.field}</code> {formats.count(d.count)}
+            </span>
+          ))}
+        </p>
+      ) : null}
       {
         <table className="health-lines" data-testid="health-lines">
           <thead>

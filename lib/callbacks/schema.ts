@@ -3,10 +3,6 @@ import { CALL_STATUSES } from '../shared/status';
 import type { Fields } from './body';
 import { BIDI_CONTROLS } from '../shared/format';
 
-// Providers send every field as a string; absent and empty mean "not reported".
-const optional = <T extends z.ZodType>(inner: T) =>
-  z.preprocess((v) => (v === '' || v === undefined ? undefined : v), inner.optional());
-
 const sid = z
   .string()
   .max(128, 'must be at most 128 characters')
@@ -56,20 +52,37 @@ const sequence = z
   .regex(/^\d{1,9}$/, 'must be a whole number')
   .transform(Number);
 
-const callbackSchema = z.object({
+/** Without these a callback cannot be placed: refused with a 400 naming the field. */
+const identity = z.object({
   CallSid: sid,
-  AccountSid: optional(sid),
-  From: optional(party),
-  To: optional(party),
-  Timestamp: optional(timestamp),
   CallStatus: z
     .string()
     .transform((s) => s.toLowerCase())
     .pipe(z.enum(CALL_STATUSES, { message: `must be one of ${CALL_STATUSES.join(', ')}` })),
-  CallDuration: optional(duration),
-  AudioInMos: optional(mos),
-  SequenceNumber: optional(sequence),
 });
+
+/**
+ * Reported values. A malformed one is dropped (the call is stored without it, the raw callback
+ * keeps it) rather than losing the call: a provider does not retry a 400, so refusing would take
+ * the call off the board for good.
+ */
+const reported = {
+  AccountSid: sid,
+  From: party,
+  To: party,
+  Timestamp: timestamp,
+  CallDuration: duration,
+  AudioInMos: mos,
+  SequenceNumber: sequence,
+} as const;
+
+type Reported = { [K in keyof typeof reported]: z.output<(typeof reported)[K]> | undefined };
+
+/** A reported field that was malformed and left out, with why. */
+export interface DroppedField {
+  field: string;
+  error: string;
+}
 
 export interface Callback {
   callSid: string;
@@ -83,12 +96,14 @@ export interface Callback {
   sequence: number | null;
   /** Every field as received, known or not. */
   raw: Fields;
+  /** Reported fields left out because they were malformed. */
+  dropped: DroppedField[];
 }
 
 export type Validation = { ok: true; callback: Callback } | { ok: false; field: string; message: string };
 
 export function validateCallback(fields: Fields): Validation {
-  const parsed = callbackSchema.safeParse(fields);
+  const parsed = identity.safeParse(fields);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const field = String(issue.path[0] ?? 'body');
@@ -98,21 +113,32 @@ export function validateCallback(fields: Fields): Validation {
         : `${field} ${issue.message}`;
     return { ok: false, field, message };
   }
-  const d = parsed.data;
+  const dropped: DroppedField[] = [];
+  const values = {} as Record<string, unknown>;
+  for (const [field, schema] of Object.entries(reported)) {
+    const value = fields[field];
+    // Absent and empty mean "not reported".
+    if (value === undefined || value === '') continue;
+    const r = (schema as z.ZodType).safeParse(value);
+    if (r.success) values[field] = r.data;
+    else dropped.push({ field, error: r.error.issues[0]!.message });
+  }
+  const d = values as Reported;
   return {
     ok: true,
     callback: {
-      callSid: d.CallSid,
+      callSid: parsed.data.CallSid,
       accountSid: d.AccountSid ?? null,
       // Nothing left once the controls are gone is "not reported".
       from: d.From || null,
       to: d.To || null,
       timestamp: d.Timestamp ?? null,
-      status: d.CallStatus,
+      status: parsed.data.CallStatus,
       duration: d.CallDuration ?? null,
       mos: d.AudioInMos ?? null,
       sequence: d.SequenceNumber ?? null,
       raw: { ...fields },
+      dropped,
     },
   };
 }

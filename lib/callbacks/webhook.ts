@@ -103,11 +103,22 @@ export async function receiveCallback(req: Request, rt: Runtime): Promise<Webhoo
   try {
     const outcome = await rt.ingest.submit(v.callback);
     rt.counters.count(outcome.kind === 'duplicate' ? 'duplicates' : 'accepted');
+    const { dropped } = v.callback;
+    if (dropped.length > 0) {
+      for (const d of dropped) rt.counters.drop(d.field);
+      rt.log.info({ callSid: v.callback.callSid, dropped }, 'callback stored without malformed fields');
+    }
     rt.log.debug(
       { callSid: v.callback.callSid, status: v.callback.status, outcome: outcome.kind },
       'callback',
     );
-    return { status: 200, body: { ok: true, outcome: outcome.kind } };
+    return {
+      status: 200,
+      body:
+        dropped.length > 0
+          ? { ok: true, outcome: outcome.kind, dropped }
+          : { ok: true, outcome: outcome.kind },
+    };
   } catch (e) {
     rt.counters.count('deferred');
     if (isOverloaded(e)) {

@@ -15,6 +15,8 @@ const KEEP_MS = 7 * 24 * 3_600_000;
 
 export class IngestCounters {
   private minutes = new Map<number, Record<Counter, number>>();
+  /** Per minute, per field name: reported fields dropped as malformed. */
+  private dropped = new Map<number, Map<string, number>>();
   private timer: ReturnType<typeof setInterval>;
   private flushing: Promise<void> = Promise.resolve();
   private lastPrune = 0;
@@ -37,6 +39,14 @@ export class IngestCounters {
     row[counter]++;
   }
 
+  /** A reported field left out of a stored callback because it was malformed. */
+  drop(field: string, at = Date.now(), n = 1): void {
+    const bucket = minuteBucket(at);
+    let fields = this.dropped.get(bucket);
+    if (!fields) this.dropped.set(bucket, (fields = new Map()));
+    fields.set(field, (fields.get(field) ?? 0) + n);
+  }
+
   /** Adds what was counted since the last flush to the store. */
   flush(): Promise<void> {
     this.flushing = this.flushing.then(() => this.write());
@@ -49,28 +59,37 @@ export class IngestCounters {
   }
 
   private async write(): Promise<void> {
-    if (this.minutes.size === 0) return;
+    if (this.minutes.size === 0 && this.dropped.size === 0) return;
     const rows = [...this.minutes];
     this.minutes = new Map();
+    const dropped = [...this.dropped];
+    this.dropped = new Map();
+    // SQLite keeps DateTime as epoch ms, PostgreSQL as a UTC timestamp (adapters.ts).
+    const at = (bucket: number) =>
+      this.db.provider === 'sqlite' ? sql`${bucket}` : sql`${new Date(bucket).toISOString()}::timestamp`;
     const cols = COUNTERS.map((c) => `"${c}"`).join(', ');
     const add = COUNTERS.map((c) => `"${c}" = "IngestMinute"."${c}" + excluded."${c}"`).join(', ');
     try {
       await this.db.write.$transaction(async (tx) => {
         for (const [bucket, counts] of rows) {
-          // SQLite keeps DateTime as epoch ms, PostgreSQL as a UTC timestamp (adapters.ts).
-          const at =
-            this.db.provider === 'sqlite'
-              ? sql`${bucket}`
-              : sql`${new Date(bucket).toISOString()}::timestamp`;
           await tx.$executeRaw(
-            sql`INSERT INTO "IngestMinute" ("bucket", ${raw(cols)}) VALUES (${at}, ${counts.accepted}, ${counts.duplicates}, ${counts.signatureFailures}, ${counts.rejected}, ${counts.deferred})
+            sql`INSERT INTO "IngestMinute" ("bucket", ${raw(cols)}) VALUES (${at(bucket)}, ${counts.accepted}, ${counts.duplicates}, ${counts.signatureFailures}, ${counts.rejected}, ${counts.deferred})
                 ON CONFLICT ("bucket") DO UPDATE SET ${raw(add)}`,
           );
+        }
+        for (const [bucket, fields] of dropped) {
+          for (const [field, count] of fields) {
+            await tx.$executeRaw(
+              sql`INSERT INTO "IngestDropped" ("bucket", "field", "count") VALUES (${at(bucket)}, ${field}, ${count})
+                  ON CONFLICT ("bucket", "field") DO UPDATE SET "count" = "IngestDropped"."count" + excluded."count"`,
+            );
+          }
         }
         const now = Date.now();
         if (now - this.lastPrune > 3_600_000) {
           this.lastPrune = now;
           await tx.ingestMinute.deleteMany({ where: { bucket: { lt: new Date(now - KEEP_MS) } } });
+          await tx.ingestDropped.deleteMany({ where: { bucket: { lt: new Date(now - KEEP_MS) } } });
         }
       });
     } catch (err) {
@@ -80,6 +99,7 @@ export class IngestCounters {
         if (!row) this.minutes.set(bucket, counts);
         else for (const c of COUNTERS) row[c] += counts[c];
       }
+      for (const [bucket, fields] of dropped) for (const [field, n] of fields) this.drop(field, bucket, n);
       this.onError(err);
     }
   }

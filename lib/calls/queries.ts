@@ -236,10 +236,13 @@ export function createQueries(db: Database, dashboardRows: number): Queries {
       const hour = Math.floor(now / HOUR_MS) * HOUR_MS;
       // The same hour of each of the previous 7 days: what "usual" traffic at this hour is.
       const sameHours = Array.from({ length: 7 }, (_, i) => new Date(hour - (i + 1) * 24 * HOUR_MS));
-      const [minutes, recent, usual, settings] = await Promise.all([
-        db.read.ingestMinute.findMany({
-          where: { bucket: { gte: new Date(Math.floor(now / MINUTE_MS) * MINUTE_MS - 59 * MINUTE_MS) } },
-          orderBy: { bucket: 'asc' },
+      const hourAgo = new Date(Math.floor(now / MINUTE_MS) * MINUTE_MS - 59 * MINUTE_MS);
+      const [minutes, dropped, recent, usual, settings] = await Promise.all([
+        db.read.ingestMinute.findMany({ where: { bucket: { gte: hourAgo } }, orderBy: { bucket: 'asc' } }),
+        db.read.ingestDropped.groupBy({
+          by: ['field'],
+          where: { bucket: { gte: hourAgo } },
+          _sum: { count: true },
         }),
         db.read.line.findMany({ orderBy: { lastCallbackAt: 'desc' }, take: MAX_LINES }),
         db.read.rollup.groupBy({
@@ -269,6 +272,9 @@ export function createQueries(db: Database, dashboardRows: number): Queries {
           usualPerHour: usualOf.get(l.line) ?? 0,
         })),
         silenceMinutes: settings.silenceMinutes,
+        dropped: dropped
+          .map((d) => ({ field: d.field, count: d._sum.count ?? 0 }))
+          .sort((a, b) => b.count - a.count || (a.field < b.field ? -1 : 1)),
       };
     },
     settings: () => loadSettings(db.read),

@@ -76,6 +76,8 @@ export interface IngestHealth {
   }[];
   lines: LineActivity[];
   silenceMinutes: number;
+  /** Reported fields dropped as malformed in the last hour, per field name, most first. */
+  dropped: { field: string; count: number }[];
 }
 
 /** What the board's tallies and filters read of a call. */

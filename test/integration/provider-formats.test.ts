@@ -8,6 +8,8 @@ import { RestClient as SignalWire } from '@signalwire/compatibility-api';
 import { startServer, type RunningServer } from '../helpers/server';
 import { completedCall, TEST_KEY, webhookUrl, type Form } from '../helpers/callbacks';
 import { withStore } from '../helpers/db';
+import { waitFor } from '../helpers/wait';
+import type { IngestHealth, Snapshot } from '@/lib/shared/types';
 
 let server: RunningServer;
 beforeAll(async () => {
@@ -150,5 +152,44 @@ describe('the URL as the provider signed it', () => {
       new URLSearchParams(form).toString(),
     );
     expect(res.status).toBe(403);
+  });
+});
+
+describe('a malformed reported value', () => {
+  it('loses the value, not the call: on the board, in the export and counted in ingest health', async () => {
+    const before = ((await (await server.get('/api/dashboard')).json()) as Snapshot).totals;
+    const call = completedCall({ AudioInMos: '0', CallDuration: '61' });
+    expect(await post(call)).toEqual({
+      status: 200,
+      json: {
+        ok: true,
+        outcome: 'stored',
+        dropped: [{ field: 'AudioInMos', error: 'must be between 1 and 5' }],
+      },
+    });
+    // A retry is the same callback: answered the same way, stored once.
+    expect(await post(call)).toMatchObject({ status: 200, json: { outcome: 'duplicate' } });
+
+    const after = ((await (await server.get('/api/dashboard')).json()) as Snapshot).totals;
+    expect(after.calls).toBe(before.calls + 1);
+    expect(after.completed).toBe(before.completed + 1);
+    // Counted without a MOS: not as 0, which would drag the average down.
+    expect(await storedCall(call.CallSid!)).toMatchObject({ status: 'completed', duration: 61, mos: null });
+
+    const csv = await (await server.get('/api/calls/export')).text();
+    const row = csv.split('\r\n').find((l) => l.includes(call.CallSid!));
+    expect(row).toBeDefined();
+    // The raw callback keeps what was sent.
+    const events = (await (await server.get(`/api/calls/${call.CallSid}/events`)).json()) as {
+      events: { raw: Record<string, string> }[];
+    };
+    expect(events.events[0]!.raw.AudioInMos).toBe('0');
+
+    // Both deliveries dropped it; the panel counts per field name (counters reach the store every 5 s).
+    const health = await waitFor(async () => {
+      const h = (await (await server.get('/api/ingest')).json()) as IngestHealth;
+      return h.dropped.some((d) => d.field === 'AudioInMos' && d.count >= 2) && h;
+    }, 'the dropped MOS in ingest health');
+    expect(health.dropped.find((d) => d.field === 'AudioInMos')!.count).toBe(2);
   });
 });

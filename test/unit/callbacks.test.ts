@@ -123,16 +123,7 @@ describe('validateCallback', () => {
     [{ CallSid: 'has space' }, 'CallSid', /letters/],
     [{ CallStatus: undefined }, 'CallStatus', /required/],
     [{ CallStatus: 'exploded' }, 'CallStatus', /one of/],
-    [{ CallDuration: 'ten' }, 'CallDuration', /whole number/],
-    [{ CallDuration: '-5' }, 'CallDuration', /whole number/],
-    [{ CallDuration: '86401' }, 'CallDuration', /at most 86400/],
-    [{ Timestamp: '-000001-01-01T00:00:00Z' }, 'Timestamp', /2000 and 2100/],
-    [{ AudioInMos: '7' }, 'AudioInMos', /between 1 and 5/],
-    [{ AudioInMos: '0.5' }, 'AudioInMos', /between 1 and 5/],
-    [{ AudioInMos: 'good' }, 'AudioInMos', /number/],
-    [{ Timestamp: 'yesterday-ish' }, 'Timestamp', /RFC 2822/],
-    [{ From: 'x'.repeat(300) }, 'From', /256/],
-  ])('refuses %j naming %s', (over, field, message) => {
+  ])('refuses %j naming %s: a call cannot be placed without it', (over, field, message) => {
     const fields = Object.fromEntries(
       Object.entries({ ...good, ...over }).filter(([, v]) => v !== undefined),
     ) as Record<string, string>;
@@ -142,5 +133,44 @@ describe('validateCallback', () => {
     expect(v.field).toBe(field);
     expect(v.message).toMatch(message);
     expect(v.message).toContain(field);
+  });
+
+  it.each([
+    [{ CallDuration: 'ten' }, 'CallDuration', 'duration', /whole number/],
+    [{ CallDuration: '-5' }, 'CallDuration', 'duration', /whole number/],
+    [{ CallDuration: '86401' }, 'CallDuration', 'duration', /at most 86400/],
+    [{ Timestamp: '-000001-01-01T00:00:00Z' }, 'Timestamp', 'timestamp', /2000 and 2100/],
+    [{ AudioInMos: '7' }, 'AudioInMos', 'mos', /between 1 and 5/],
+    [{ AudioInMos: '0' }, 'AudioInMos', 'mos', /between 1 and 5/],
+    [{ AudioInMos: '0.5' }, 'AudioInMos', 'mos', /between 1 and 5/],
+    [{ AudioInMos: 'good' }, 'AudioInMos', 'mos', /number/],
+    [{ Timestamp: 'yesterday-ish' }, 'Timestamp', 'timestamp', /RFC 2822/],
+    [{ From: 'x'.repeat(300) }, 'From', 'from', /256/],
+    [{ To: 'line\u0007' }, 'To', 'to', /control characters/],
+    [{ SequenceNumber: 'first' }, 'SequenceNumber', 'sequence', /whole number/],
+  ] as const)('keeps the call but drops %j, naming %s', (over, field, key, message) => {
+    const v = validateCallback({ ...good, ...over });
+    expect(v.ok).toBe(true);
+    if (!v.ok) return;
+    expect(v.callback.dropped).toEqual([{ field, error: expect.stringMatching(message) }]);
+    expect(v.callback[key]).toBeNull();
+    // The raw callback keeps what was sent; the rest of the call is read as usual.
+    expect(v.callback.raw[field]).toBe(over[field as keyof typeof over]);
+    expect(v.callback).toMatchObject({ callSid: good.CallSid, status: 'completed' });
+    for (const k of ['duration', 'mos', 'from', 'to'] as const)
+      if (k !== key) expect(v.callback[k]).not.toBeNull();
+  });
+
+  it('drops each malformed field and names every one', () => {
+    const v = validateCallback({ ...good, AudioInMos: '0', CallDuration: 'x', Timestamp: 'soon' });
+    expect(v.ok && v.callback.dropped.map((d) => d.field).sort()).toEqual([
+      'AudioInMos',
+      'CallDuration',
+      'Timestamp',
+    ]);
+    expect(
+      validateCallback(good).ok &&
+        (validateCallback(good) as { callback: { dropped: unknown[] } }).callback.dropped,
+    ).toEqual([]);
   });
 });
