@@ -108,7 +108,7 @@ export function HealthPanel({ now }: { now: number }) {
         ))}
       </dl>
       {health.dropped.length > 0 ? (
-        <p className="health-dropped tone-bad" data-testid="health-dropped">
+        <p className="health-dropped tone-bad" data-testid="health-dropped-fields">
           Malformed, stored without:{' '}
           {health.dropped.slice(0, 4).map((d, i) => (
             <span key={d.field} data-testid="health-dropped-field">

@@ -240,7 +240,7 @@ test('a tile that crosses its threshold changes state and sounds once; a muted s
   expect(await tones()).toBe(2);
 });
 
-test('the ingest health panel counts what the webhook refused and flags a line gone silent', async ({
+test('the ingest health panel counts what the webhook refused or dropped and flags a line gone silent', async ({
   page,
   context,
 }) => {
@@ -256,7 +256,9 @@ test('the ingest health panel counts what the webhook refused and flags a line g
     }
   }
   await send(page, call({ To: quiet }), 403, 'not-the-signing-key');
-  await send(page, call({ To: quiet, AudioInMos: '9.5' }), 400);
+  await send(page, call({ To: quiet, CallStatus: 'exploded' }), 400);
+  // A malformed MOS loses the value, not the call: stored, and counted by field name.
+  await send(page, call({ To: quiet, AudioInMos: '9.5' }), 200);
   // Its last callback was 40 minutes ago: 4 calls' worth of silence.
   const db = new Database(server.databaseUrl.replace(/^file:/, ''));
   db.prepare('UPDATE "Line" SET "lastCallbackAt" = ? WHERE "line" = ?').run(Date.now() - 40 * 60_000, quiet);
@@ -266,6 +268,8 @@ test('the ingest health panel counts what the webhook refused and flags a line g
   const health = page.getByTestId('health');
   await expect(health.getByTestId('health-signature').locator('dd')).toHaveText('✖ 1', { timeout: 30_000 });
   await expect(health.getByTestId('health-rejected').locator('dd')).toHaveText('✖ 1');
+  await expect(health.getByTestId('health-dropped').locator('dd')).toHaveText('✖ 1');
+  await expect(health.getByTestId('health-dropped-field')).toHaveText(['AudioInMos 1']);
   await expect(health.getByTestId('silent-alert')).toContainText(quiet);
   await expect(health.getByTestId('silent-alert')).toContainText('no callback for 40 min');
   mkdirSync('e2e/screenshots', { recursive: true });

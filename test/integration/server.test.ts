@@ -110,11 +110,30 @@ describe('the running server', () => {
   });
 
   it.each([
+    [{ CallDuration: 'soon' }, 'CallDuration', 'duration'],
+    [{ AudioInMos: '5.5' }, 'AudioInMos', 'mos'],
+    [{ Timestamp: 'not a date' }, 'Timestamp', null],
+  ])('stores %j without the value, naming %s in a 200', async (over, field, column) => {
+    const form = completedCall(over as Record<string, string>);
+    const before = (await snapshot()).totals.calls;
+    const res = await postForm(server.url, form);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { outcome: string; dropped: { field: string; error: string }[] };
+    expect(body.outcome).toBe('stored');
+    expect(body.dropped.map((d) => d.field)).toEqual([field]);
+    expect((await snapshot()).totals.calls).toBe(before + 1);
+    const history = (await (await server.get(`/api/calls/${form.CallSid}/events`)).json()) as {
+      call: Record<string, unknown>;
+      events: { raw: Record<string, string> }[];
+    };
+    if (column) expect(history.call[column]).toBeNull();
+    expect(history.events[0]!.raw[field]).toBe(form[field]);
+  });
+
+  it.each([
     [{ CallSid: undefined }, 400, 'CallSid'],
     [{ CallStatus: undefined }, 400, 'CallStatus'],
-    [{ CallDuration: 'soon' }, 400, 'CallDuration'],
-    [{ AudioInMos: '5.5' }, 400, 'AudioInMos'],
-    [{ Timestamp: 'not a date' }, 400, 'Timestamp'],
+    [{ CallStatus: 'exploded' }, 400, 'CallStatus'],
   ])('refuses %j with a %i naming %s and stores nothing', async (over, status, field) => {
     const form = Object.fromEntries(
       Object.entries(completedCall(over as Record<string, string>)).filter(([, v]) => v !== undefined),
