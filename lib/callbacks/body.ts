@@ -1,5 +1,6 @@
 // Reads a callback body into flat string fields, whatever the provider's encoding.
 import { parse as parseJsonTree } from '@humanwhocodes/momoa';
+import { callStateFields } from './call-state';
 
 export class BadRequest extends Error {
   constructor(
@@ -68,7 +69,37 @@ function parseForm(text: string): Fields {
   return fields;
 }
 
+type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+type JsonNode = ReturnType<typeof parseJsonTree>['body'];
+
 // JSON.parse keeps the last of duplicate keys silently; a syntax tree shows every one of them.
+function valueOf(node: JsonNode, path: string): Json {
+  switch (node.type) {
+    case 'Object': {
+      const out: { [key: string]: Json } = Object.create(null);
+      for (const { name, value } of node.members) {
+        const key = name.type === 'String' ? name.value : name.name;
+        const at = path ? `${path}.${key}` : key;
+        if (Object.hasOwn(out, key)) throw new BadRequest(400, at, `field ${at} appears more than once`);
+        out[key] = valueOf(value, at);
+      }
+      return out;
+    }
+    case 'Array':
+      return node.elements.map((e, i) => valueOf(e.value, `${path}.${i}`));
+    case 'String':
+    case 'Number':
+    case 'Boolean':
+      return node.value;
+    case 'Null':
+      return null;
+    default:
+      throw new BadRequest(400, path || null, 'body is not valid JSON');
+  }
+}
+
+const NOT_A_CALLBACK = 'not a SignalWire or Twilio status callback';
+
 function parseJson(text: string): Fields {
   let doc;
   try {
@@ -77,26 +108,28 @@ function parseJson(text: string): Fields {
     throw new BadRequest(400, null, 'body is not valid JSON');
   }
   if (doc.body.type !== 'Object') {
-    throw new BadRequest(400, null, 'JSON body must be an object of fields');
+    throw new BadRequest(400, null, `${NOT_A_CALLBACK}: the JSON body must be an object of fields`);
+  }
+  const body = valueOf(doc.body, '') as { [key: string]: Json };
+  const nested = Object.entries(body).find(([, v]) => typeof v === 'object' && v !== null);
+  if (nested) {
+    // SignalWire's call-state events (SWML, RELAY) nest the call: read onto the same fields.
+    const fields = callStateFields(body);
+    if (!fields) {
+      throw new BadRequest(
+        400,
+        nested[0],
+        `${NOT_A_CALLBACK}: field ${nested[0]} holds ${Array.isArray(nested[1]) ? 'a list' : 'an object'}, ` +
+          'and the body is not a SignalWire call-state event (params.call_id and params.call_state)',
+      );
+    }
+    if (Object.keys(fields).length > MAX_FIELDS)
+      throw new BadRequest(400, null, `more than ${MAX_FIELDS} fields`);
+    return fields;
   }
   const fields: Fields = Object.create(null);
-  for (const { name, value } of doc.body.members) {
-    const key = name.type === 'String' ? name.value : name.name;
-    switch (value.type) {
-      case 'Null': // "not reported", as an empty form field is
-        put(fields, key, '');
-        break;
-      case 'String':
-        put(fields, key, value.value);
-        break;
-      case 'Number':
-      case 'Boolean':
-        put(fields, key, String(value.value));
-        break;
-      default:
-        throw new BadRequest(400, key, `field ${key} must be a string, number or boolean`);
-    }
-  }
+  // null is "not reported", as an empty form field is.
+  for (const [key, value] of Object.entries(body)) put(fields, key, value === null ? '' : String(value));
   return fields;
 }
 

@@ -2,6 +2,7 @@
 // `getExpectedTwilioSignature` signs, and SignalWire's compatibility package, which signs the same
 // way but exports only a validator, confirms each signature before it is sent.
 import http from 'node:http';
+import { createHmac, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import twilio from 'twilio';
 import { RestClient as SignalWire } from '@signalwire/compatibility-api';
@@ -191,5 +192,133 @@ describe('a malformed reported value', () => {
       return h.dropped.some((d) => d.field === 'AudioInMos' && d.count >= 2) && h;
     }, 'the dropped MOS in ingest health');
     expect(health.dropped.find((d) => d.field === 'AudioInMos')!.count).toBe(2);
+  });
+});
+
+/**
+ * A SWML / RELAY call-state event as SignalWire posts it to `call_state_url`, signed as SignalWire
+ * signs JSON: hex HMAC-SHA1 of the URL followed by the raw body (no helper in either package
+ * signs this; the algorithm's published vector is in test/unit/signature.test.ts).
+ */
+function postCallState(body: unknown) {
+  const url = webhookUrl(server.url);
+  const raw = JSON.stringify(body);
+  const signature = createHmac('sha1', TEST_KEY)
+    .update(url + raw)
+    .digest('hex');
+  return send(
+    'POST',
+    new URL(url).pathname,
+    { 'Content-Type': 'application/json', 'X-SignalWire-Signature': signature },
+    raw,
+  );
+}
+
+function callState(
+  callId: string,
+  state: string,
+  times: Record<string, number>,
+  extra: Record<string, unknown> = {},
+) {
+  return {
+    event_type: 'calling.call.state',
+    event_channel: 'swml:4b7ae78a-d02e-4889-a63b-08b156d5916e',
+    timestamp: Date.now() / 1000,
+    project_id: '4b7ae78a-d02e-4889-a63b-08b156d5916e',
+    space_id: '62615f44-2a34-4235-b38b-76b5a1de6ef8',
+    params: {
+      call_id: callId,
+      node_id: 'fa3570ae-f8bd-42c2-83f4-9950d906c91b@us-west',
+      segment_id: callId,
+      tag: [randomUUID()],
+      device: { type: 'phone', params: { from_number: '+12135877632', to_number: '+12089806814' } },
+      direction: 'inbound',
+      call_state: state,
+      ...times,
+      ...extra,
+    },
+  };
+}
+
+describe('SignalWire call-state callbacks (SWML call_state_url, RELAY calling.call.state)', () => {
+  it('ends created → ringing → answered → ended as one completed call with its talk time', async () => {
+    const id = randomUUID();
+    const start = Date.now() - 120_000;
+    const times = { start_time: start, answer_time: start + 8_000, end_time: start + 8_000 + 95_400 };
+    for (const state of ['created', 'ringing', 'answered', 'ending']) {
+      // SignalWire reports the times known so far with each state.
+      const known: Record<string, number> =
+        state === 'answered' || state === 'ending'
+          ? { start_time: start, answer_time: times.answer_time }
+          : { start_time: start };
+      expect(await postCallState(callState(id, state, known))).toMatchObject({
+        status: 200,
+        json: { ok: true },
+      });
+    }
+    expect(await postCallState(callState(id, 'ended', times, { end_reason: 'hangup' }))).toMatchObject({
+      status: 200,
+      json: { ok: true, outcome: 'stored' },
+    });
+    expect(await storedCall(id)).toMatchObject({
+      status: 'completed',
+      duration: 95,
+      from: '+12135877632',
+      to: '+12089806814',
+      accountSid: '4b7ae78a-d02e-4889-a63b-08b156d5916e',
+    });
+    const events = (await (await server.get(`/api/calls/${id}/events`)).json()) as {
+      events: { status: string; deliveries: number; raw: Record<string, string> }[];
+    };
+    // One event per status: "ending" is the answered call still in progress, a repeat of it.
+    expect(events.events.map((e) => [e.status, e.deliveries]).sort()).toEqual([
+      ['completed', 1],
+      ['in-progress', 2],
+      ['initiated', 1],
+      ['ringing', 1],
+    ]);
+    // The raw event keeps SignalWire's own fields under their paths.
+    expect(events.events.some((e) => e.raw['params.call_state'] === 'ended')).toBe(true);
+  });
+
+  it('reads a late "answered" after "ended" as late, and an unanswered end by its reason', async () => {
+    const answeredLate = randomUUID();
+    const start = Date.now() - 60_000;
+    const times = { start_time: start, answer_time: start + 5_000, end_time: start + 35_000 };
+    expect(await postCallState(callState(answeredLate, 'ended', times))).toMatchObject({ status: 200 });
+    expect(
+      await postCallState(
+        callState(answeredLate, 'answered', { start_time: start, answer_time: start + 5_000 }),
+      ),
+    ).toMatchObject({
+      status: 200,
+      json: { outcome: 'late' },
+    });
+    expect(await storedCall(answeredLate)).toMatchObject({ status: 'completed', duration: 30 });
+
+    for (const [reason, status] of [
+      ['busy', 'busy'],
+      ['noAnswer', 'no-answer'],
+      ['cancel', 'canceled'],
+      ['error', 'failed'],
+    ] as const) {
+      const id = randomUUID();
+      expect(
+        await postCallState(
+          callState(id, 'ended', { start_time: start, end_time: start + 20_000 }, { end_reason: reason }),
+        ),
+      ).toMatchObject({ status: 200 });
+      expect(await storedCall(id)).toMatchObject({ status, duration: 0 });
+    }
+  });
+
+  it('answers a JSON body in a format it does not know with a 400 in words, storing nothing', async () => {
+    const res = await postCallState({ event: 'room.started', params: { room_id: 'r1' } });
+    expect(res.status).toBe(400);
+    expect(res.json).toEqual({
+      error:
+        'not a SignalWire or Twilio status callback: field params holds an object, and the body is not a SignalWire call-state event (params.call_id and params.call_state)',
+      field: 'params',
+    });
   });
 });

@@ -52,6 +52,99 @@ describe('parseBody', () => {
     expect(e.field).toBe(field);
   });
 
+  // The body SignalWire's own validator test signs (signalwire-js web-api validateRequest.test.ts).
+  const SWML_REQUEST =
+    '{"call":{"call_id":"b5d63b2e-f75b-4dc8-b6d4-269b635f96c0","node_id":"fa3570ae-f8bd-42c2-83f4-9950d906c91b@us-west","segment_id":"b5d63b2e-f75b-4dc8-b6d4-269b635f96c0","call_state":"created","direction":"inbound","type":"phone","from":"+12135877632","to":"+12089806814","from_number":"+12135877632","to_number":"+12089806814","project_id":"4b7ae78a-d02e-4889-a63b-08b156d5916e","space_id":"62615f44-2a34-4235-b38b-76b5a1de6ef8"},"vars":{}}';
+
+  it('reads a SWML request onto the cXML fields, keeping its own under their paths', () => {
+    const f = parseBody('application/json', enc(SWML_REQUEST));
+    expect(f).toMatchObject({
+      CallSid: 'b5d63b2e-f75b-4dc8-b6d4-269b635f96c0',
+      CallStatus: 'initiated',
+      From: '+12135877632',
+      To: '+12089806814',
+      Direction: 'inbound',
+      AccountSid: '4b7ae78a-d02e-4889-a63b-08b156d5916e',
+      SequenceNumber: '0',
+      'call.node_id': 'fa3570ae-f8bd-42c2-83f4-9950d906c91b@us-west',
+      'call.call_state': 'created',
+    });
+    expect(validateCallback(f).ok).toBe(true);
+  });
+
+  const event = (state: string, params: Record<string, unknown>) =>
+    enc(
+      JSON.stringify({
+        event_type: 'calling.call.state',
+        timestamp: 1714490000.5,
+        project_id: 'p1',
+        params: {
+          call_id: 'c-1',
+          call_state: state,
+          direction: 'outbound',
+          device: { type: 'phone', params: { from_number: '+15550001', to_number: '+15550002' } },
+          parent: { call_id: 'c-0', node_id: 'n' },
+          ...params,
+        },
+      }),
+    );
+
+  it.each([
+    ['created', {}, 'initiated', undefined, '2024-04-30T15:13:20.500Z'],
+    ['ringing', {}, 'ringing', undefined, '2024-04-30T15:13:20.500Z'],
+    ['answered', { answer_time: 1714490005000 }, 'in-progress', undefined, '2024-04-30T15:13:25.000Z'],
+    [
+      'ending',
+      { answer_time: 1714490005000, end_time: 1714490065000 },
+      'in-progress',
+      undefined,
+      '2024-04-30T15:14:25.000Z',
+    ],
+    [
+      'ended',
+      { answer_time: 1714490005000, end_time: 1714490065400 },
+      'completed',
+      '60',
+      '2024-04-30T15:14:25.400Z',
+    ],
+    ['ended', { end_time: 1714490065000, end_reason: 'busy' }, 'busy', '0', '2024-04-30T15:14:25.000Z'],
+    ['ended', { end_time: 1714490065000, end_reason: 'decline' }, 'busy', '0', '2024-04-30T15:14:25.000Z'],
+    [
+      'ended',
+      { end_time: 1714490065000, end_reason: 'noAnswer' },
+      'no-answer',
+      '0',
+      '2024-04-30T15:14:25.000Z',
+    ],
+    ['ended', { end_time: 1714490065000, end_reason: 'hangup' }, 'canceled', '0', '2024-04-30T15:14:25.000Z'],
+    ['ended', { end_time: 1714490065000, end_reason: 'error' }, 'failed', '0', '2024-04-30T15:14:25.000Z'],
+  ])('reads call state %s %j as %s', (state, params, status, duration, timestamp) => {
+    const f = parseBody('application/json', event(state, params));
+    expect(f.CallStatus).toBe(status);
+    expect(f.CallDuration).toBe(duration);
+    expect(f.Timestamp).toBe(timestamp);
+    expect(f).toMatchObject({
+      CallSid: 'c-1',
+      From: '+15550001',
+      To: '+15550002',
+      Direction: 'outbound',
+      ParentCallSid: 'c-0',
+    });
+  });
+
+  it('refuses a nested JSON body that is not a call-state event, in words, naming the field', () => {
+    const e = fail(() =>
+      parseBody('application/json', enc('{"event":"room.started","params":{"room_id":"r"}}')),
+    );
+    expect(e.status).toBe(400);
+    expect(e.field).toBe('params');
+    expect(e.message).toMatch(/^not a SignalWire or Twilio status callback: field params holds an object/);
+    const dup = fail(() =>
+      parseBody('application/json', enc('{"params":{"call_id":"a","call_id":"b","call_state":"ended"}}')),
+    );
+    expect(dup.field).toBe('params.call_id');
+  });
+
   it('refuses invalid UTF-8', () => {
     const e = fail(() => parseBody(FORM, new Uint8Array([0x43, 0x61, 0xff, 0xfe])));
     expect(e.message).toMatch(/UTF-8/);
