@@ -19,8 +19,13 @@ function callOf(body: JsonObject): JsonObject | null {
   return null;
 }
 
-export function isCallState(body: JsonObject): boolean {
-  return callOf(body) !== null;
+/**
+ * The call state a parsed call-state body reported, if it is one. `ending` says no more than
+ * `answered` did and `ended` will: the webhook acknowledges it without storing it, so that it is
+ * neither a second event of the call nor counted as a retry.
+ */
+export function callStateOf(fields: Fields): string | undefined {
+  return fields['params.call_state'] ?? fields['call.call_state'];
 }
 
 const text = (v: Json | undefined): string | undefined =>
@@ -114,13 +119,16 @@ export function callStateFields(body: JsonObject): Fields | null {
   set('To', text(deviceParams.to_number) ?? text(call.to_number) ?? text(call.to));
   set('Direction', text(call.direction));
   set('ParentCallSid', text(parent.call_id));
-  if (at !== undefined) set('Timestamp', new Date(at).toISOString());
+  if (at !== undefined) {
+    // A time no date can hold is passed on as sent, for validation to drop and name.
+    const date = new Date(at);
+    set('Timestamp', Number.isFinite(date.getTime()) ? date.toISOString() : String(at));
+  }
   if (state === 'ended') {
-    // Talk time, as CallDuration is: from the answer to the end; an unanswered call talked 0 s.
-    set(
-      'CallDuration',
-      String(answer !== undefined && end !== undefined ? Math.max(0, Math.round((end - answer) / 1000)) : 0),
-    );
+    // Talk time, as CallDuration is: from the answer to the end; an unanswered call talked 0 s,
+    // and an answered one whose end is not given has no known duration.
+    if (answer === undefined) set('CallDuration', '0');
+    else if (end !== undefined) set('CallDuration', String(Math.max(0, Math.round((end - answer) / 1000))));
   }
   if (state in ORDER) set('SequenceNumber', String(ORDER[state]));
   return fields;

@@ -3,6 +3,7 @@ import { signingKeys, signingMode, UNCONFIGURED_MESSAGE, type Config } from '../
 import { SIGNATURE_HEADERS, verifySignature } from './signature';
 import { isOverloaded } from '../calls/overload';
 import { BadRequest, parseBody, parseQuery, readCapped } from './body';
+import { callStateOf } from './call-state';
 import { validateCallback } from './schema';
 import { publicBase, REQUEST_TARGET_HEADER } from '../auth/policy';
 
@@ -60,9 +61,24 @@ function refusal(req: Request, rt: Runtime, bytes: Uint8Array): WebhookReply | n
   const keys = signingKeys(rt.config);
   const ok = urls.some((url) => verifySignature(keys, { url, contentType, rawBody, signatures }));
   if (ok) return null;
-  // The URL is logged because a proxy rewriting it is the usual cause; the signature never is.
-  rt.log.warn({ status: 403, url: urls[0] }, 'callback refused: signature does not match');
+  // The URL is logged because a proxy rewriting it is the usual cause; the signature never is,
+  // nor the query's values (a GET callback carries the callers' numbers there) or credentials.
+  rt.log.warn({ status: 403, url: urlForLog(urls[0]!) }, 'callback refused: signature does not match');
   return { status: 403, body: { error: 'signature does not match' } };
+}
+
+/** A URL with any credentials and every query value left out: what the log may show of it. */
+export function urlForLog(url: string): string {
+  const u = new URL(url);
+  if (u.username || u.password) {
+    u.username = '***';
+    u.password = '';
+  }
+  const keys = [...new Set(u.searchParams.keys())];
+  u.search = '';
+  return (
+    u.toString() + (keys.length > 0 ? `?${keys.map((k) => `${encodeURIComponent(k)}=…`).join('&')}` : '')
+  );
 }
 
 /** Verify, parse, validate, store: answers 2xx only once the callback is committed. */
@@ -94,6 +110,7 @@ export async function receiveCallback(req: Request, rt: Runtime): Promise<Webhoo
     }
     throw e;
   }
+  if (callStateOf(fields) === 'ending') return { status: 200, body: { ok: true, outcome: 'ignored' } };
   const v = validateCallback(fields);
   if (!v.ok) {
     rt.counters.count('rejected');
@@ -104,7 +121,8 @@ export async function receiveCallback(req: Request, rt: Runtime): Promise<Webhoo
     const outcome = await rt.ingest.submit(v.callback);
     rt.counters.count(outcome.kind === 'duplicate' ? 'duplicates' : 'accepted');
     const { dropped } = v.callback;
-    if (dropped.length > 0) {
+    // Per callback, as `accepted` counts: a retry of one with a dropped field is not a second one.
+    if (dropped.length > 0 && outcome.kind !== 'duplicate') {
       for (const d of dropped) rt.counters.drop(d.field);
       rt.log.info({ callSid: v.callback.callSid, dropped }, 'callback stored without malformed fields');
     }

@@ -69,6 +69,7 @@ export class IngestCounters {
       this.db.provider === 'sqlite' ? sql`${bucket}` : sql`${new Date(bucket).toISOString()}::timestamp`;
     const cols = COUNTERS.map((c) => `"${c}"`).join(', ');
     const add = COUNTERS.map((c) => `"${c}" = "IngestMinute"."${c}" + excluded."${c}"`).join(', ');
+    let pruned = 0;
     try {
       await this.db.write.$transaction(async (tx) => {
         for (const [bucket, counts] of rows) {
@@ -87,11 +88,13 @@ export class IngestCounters {
         }
         const now = Date.now();
         if (now - this.lastPrune > 3_600_000) {
-          this.lastPrune = now;
+          pruned = now;
           await tx.ingestMinute.deleteMany({ where: { bucket: { lt: new Date(now - KEEP_MS) } } });
           await tx.ingestDropped.deleteMany({ where: { bucket: { lt: new Date(now - KEEP_MS) } } });
         }
       });
+      // Only once the prune is committed: a failed write tries it again next time.
+      if (pruned) this.lastPrune = pruned;
     } catch (err) {
       // Keep the counts for the next try rather than lose them.
       for (const [bucket, counts] of rows) {

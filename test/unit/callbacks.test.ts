@@ -132,6 +132,16 @@ describe('parseBody', () => {
     });
   });
 
+  it('passes a time no date can hold on as sent, and leaves an unknown talk time out', () => {
+    const f = parseBody('application/json', event('ended', { answer_time: 1714490005000, end_time: 1e16 }));
+    expect(f.Timestamp).toBe('10000000000000000');
+    const v = validateCallback(f);
+    expect(v.ok && v.callback.dropped.map((d) => d.field).sort()).toEqual(['CallDuration', 'Timestamp']);
+    const noEnd = parseBody('application/json', event('ended', { answer_time: 1714490005000 }));
+    expect(noEnd.CallDuration).toBeUndefined();
+    expect(noEnd.CallStatus).toBe('completed');
+  });
+
   it('refuses a nested JSON body that is not a call-state event, in words, naming the field', () => {
     const e = fail(() =>
       parseBody('application/json', enc('{"event":"room.started","params":{"room_id":"r"}}')),
