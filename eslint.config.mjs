@@ -1,6 +1,20 @@
+import { builtinModules } from 'node:module';
 import { defineConfig, globalIgnores } from 'eslint/config';
 import nextVitals from 'eslint-config-next/core-web-vitals';
 import nextTs from 'eslint-config-next/typescript';
+
+// What only the server can load: Node's own modules (with or without `node:`), the store's
+// drivers, the logger, the server side of socket.io and its adapters, the auth library.
+const SERVER_ONLY = [
+  ...builtinModules,
+  'pg',
+  'better-sqlite3',
+  'pino',
+  'socket.io',
+  'redis',
+  'better-auth',
+  'rate-limiter-flexible',
+];
 
 export default defineConfig([
   ...nextVitals,
@@ -44,10 +58,10 @@ export default defineConfig([
       'no-restricted-imports': [
         'error',
         {
-          paths: ['react', 'react-dom', 'pg', 'better-sqlite3', 'pino', 'socket.io'],
+          paths: ['react', 'react-dom', ...SERVER_ONLY],
           patterns: [
             {
-              regex: '^(\\.\\./|@/(?!lib/shared/)|node:|@prisma/)',
+              regex: '(^|/)\\.\\./|^@/(?!lib/shared/)|^node:|^@prisma/|^@socket\\.io/',
               message:
                 'lib/shared runs in the browser too: it may import only lib/shared and browser-safe packages.',
             },
@@ -64,10 +78,10 @@ export default defineConfig([
       'no-restricted-imports': [
         'error',
         {
-          paths: ['pg', 'better-sqlite3', 'pino', 'socket.io'],
+          paths: SERVER_ONLY,
           patterns: [
             {
-              regex: '^(@/lib/(?!shared/)|(\\.\\./)+lib/(?!shared/)|node:|@prisma/)',
+              regex: '^@/lib/(?!shared/)|^(\\.\\./)+lib/(?!shared/)|^node:|^@prisma/|^@socket\\.io/',
               message: 'components run in the browser: from lib/ they may import only lib/shared.',
             },
           ],
