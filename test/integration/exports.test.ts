@@ -103,8 +103,14 @@ describe('concurrent exports', () => {
     // export of 20 MB can now and then finish unread: four were then not running when the fifth
     // came, and the round proves nothing. Such a round is run again; a fifth export let in while
     // all four ran, or an export ended any other way, fails.
+    let from = server.logs.length;
     for (let round = 1; ; round++) {
-      const from = server.logs.length;
+      if (round > 1) {
+        // The last round's five exports (four held, the fifth) all ended before this one counts.
+        const last = from;
+        await waitFor(() => exportsEnded(last).length >= PER_INSTANCE + 1, "the last round's exports to end");
+        from = server.logs.length;
+      }
       const held = users.slice(0, PER_INSTANCE).map(() => new AbortController());
       const extra = new AbortController();
       try {
