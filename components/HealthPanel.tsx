@@ -92,32 +92,35 @@ export function HealthPanel({ now }: { now: number }) {
           ))}
         </div>
       ) : null}
-      <dl className="health-figures">
-        {figures.map((f) => (
-          <div
-            key={f.id}
-            className={f.bad && f.value > 0 ? 'tone-bad' : undefined}
-            data-testid={`health-${f.id}`}
-          >
-            <dt>{f.label}</dt>
-            <dd>
-              {f.bad && f.value > 0 ? <span aria-hidden>✖ </span> : null}
-              {f.text ?? formats.count(f.value)}
-            </dd>
-          </div>
-        ))}
-      </dl>
-      {health.dropped.length > 0 ? (
-        <p className="health-dropped tone-bad" data-testid="health-dropped-fields">
-          Malformed, stored without:{' '}
-          {health.dropped.slice(0, 4).map((d, i) => (
-            <span key={d.field} data-testid="health-dropped-field">
-              {i > 0 ? ' · ' : null}
-              <code>{d.field}</code> {formats.count(d.count)}
-            </span>
+      {/* One grid row: the figures and what was dropped stay together above the line table. */}
+      <div className="health-summary">
+        <dl className="health-figures">
+          {figures.map((f) => (
+            <div
+              key={f.id}
+              className={f.bad && f.value > 0 ? 'tone-bad' : undefined}
+              data-testid={`health-${f.id}`}
+            >
+              <dt>{f.label}</dt>
+              <dd>
+                {f.bad && f.value > 0 ? <span aria-hidden>✖ </span> : null}
+                {f.text ?? formats.count(f.value)}
+              </dd>
+            </div>
           ))}
-        </p>
-      ) : null}
+        </dl>
+        {health.dropped.length > 0 ? (
+          <p className="health-dropped tone-bad" data-testid="health-dropped-fields">
+            Malformed, stored without:{' '}
+            {health.dropped.slice(0, 4).map((d, i) => (
+              <span key={d.field} data-testid="health-dropped-field">
+                {i > 0 ? ' · ' : null}
+                <code>{d.field}</code> {formats.count(d.count)}
+              </span>
+            ))}
+          </p>
+        ) : null}
+      </div>
       {
         <table className="health-lines" data-testid="health-lines">
           <thead>

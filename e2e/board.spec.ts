@@ -269,6 +269,7 @@ test('the ingest health panel counts what the webhook refused or dropped and fla
   await expect(health.getByTestId('health-signature').locator('dd')).toHaveText('✖ 1', { timeout: 30_000 });
   await expect(health.getByTestId('health-rejected').locator('dd')).toHaveText('✖ 1');
   await expect(health.getByTestId('health-dropped').locator('dd')).toHaveText('✖ 1');
+  await expect(health.getByTestId('health-dropped-fields')).toBeVisible();
   await expect(health.getByTestId('health-dropped-field')).toHaveText(['AudioInMos 1']);
   await expect(health.getByTestId('silent-alert')).toContainText(quiet);
   await expect(health.getByTestId('silent-alert')).toContainText('no callback for 40 min');
