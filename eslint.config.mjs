@@ -30,7 +30,7 @@ export default defineConfig([
   ]),
   {
     // The domain is shared by the server, the browser and the tests: no React, and the browser's
-    // own globals only where a caller passes them in (as lib/shared/board-sync.ts takes them).
+    // own globals only where a caller passes them in (as lib/common/board-sync.ts takes them).
     files: ['lib/**/*.ts'],
     rules: {
       'no-restricted-globals': [
@@ -53,7 +53,7 @@ export default defineConfig([
   {
     // Shared code runs in the browser as well as on the server: it imports only itself and
     // packages that run in both, never the store, Node's own modules or server code.
-    files: ['lib/shared/**/*.ts'],
+    files: ['lib/common/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -61,9 +61,9 @@ export default defineConfig([
           paths: ['react', 'react-dom', ...SERVER_ONLY],
           patterns: [
             {
-              regex: '(^|/)\\.\\./|^@/(?!lib/shared/)|^node:|^@prisma/|^@socket\\.io/',
+              regex: '(^|/)\\.\\./|^@/(?!lib/common/)|^node:|^@prisma/|^@socket\\.io/',
               message:
-                'lib/shared runs in the browser too: it may import only lib/shared and browser-safe packages.',
+                'lib/common runs in the browser too: it may import only lib/common and browser-safe packages.',
             },
           ],
         },
@@ -81,8 +81,8 @@ export default defineConfig([
           paths: SERVER_ONLY,
           patterns: [
             {
-              regex: '^@/lib/(?!shared/)|^(\\.\\./)+lib/(?!shared/)|^node:|^@prisma/|^@socket\\.io/',
-              message: 'components run in the browser: from lib/ they may import only lib/shared.',
+              regex: '^@/lib/(?!common/)|^(\\.\\./)+lib/(?!common/)|^node:|^@prisma/|^@socket\\.io/',
+              message: 'components run in the browser: from lib/ they may import only lib/common.',
             },
           ],
         },

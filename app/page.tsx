@@ -2,10 +2,10 @@ import { getRuntime } from '@/lib/runtime';
 import { Dashboard } from '@/components/Dashboard';
 import { signingNotice } from '@/lib/config';
 import { cookies, headers } from 'next/headers';
-import { pickLocale } from '@/lib/shared/format';
+import { pickLocale } from '@/lib/common/format';
 import { principalFromHeaders } from '@/lib/auth/access';
-import { filterOfView, parseView, rangeOf, ZONE_COOKIE, zoneOf } from '@/lib/shared/view';
-import { isValidTimeZone } from '@/lib/shared/settings';
+import { filterOfView, parseView, rangeOf, ZONE_COOKIE, zoneOf } from '@/lib/common/view';
+import { isValidTimeZone } from '@/lib/common/settings';
 import { TV_ROWS, tvView } from '@/lib/auth/board-access';
 import { maskSnapshot } from '@/lib/auth/mask';
 

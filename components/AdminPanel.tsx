@@ -1,7 +1,7 @@
 'use client';
 import { useState } from 'react';
 import Link from 'next/link';
-import type { UserInfo, WallboardInfo } from '@/lib/shared/admin';
+import type { UserInfo, WallboardInfo } from '@/lib/common/admin';
 import { send } from './api';
 import { LocaleContext, ZoneContext } from './zone';
 import { useFormats } from './useTimeZone';

@@ -1,8 +1,8 @@
 'use client';
 import { useEffect, useRef, useState } from 'react';
-import type { CallHistory } from '@/lib/shared/types';
+import type { CallHistory } from '@/lib/common/types';
 import { send } from './api';
-import { showControls } from '@/lib/shared/format';
+import { showControls } from '@/lib/common/format';
 import { useFormats } from './useTimeZone';
 
 /** Every callback received for one call, in arrival order, with retries and late ones marked. */

@@ -2,11 +2,11 @@
 import { useRef, useState } from 'react';
 import { CallDetail } from './CallDetail';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import type { CallRow } from '@/lib/shared/types';
-import { bandOf, formatDuration } from '@/lib/shared/format';
+import type { CallRow } from '@/lib/common/types';
+import { bandOf, formatDuration } from '@/lib/common/format';
 import { useFormats } from './useTimeZone';
 import { useNarrow, useRem } from './useRem';
-import type { MosLimits } from '@/lib/shared/status';
+import type { MosLimits } from '@/lib/common/status';
 
 const STATUS_LABEL: Record<string, string> = { 'no-answer': 'no answer', 'in-progress': 'in progress' };
 

@@ -13,8 +13,8 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import type { SeriesPoint, Tally } from '@/lib/shared/types';
-import { DURATION_BINS, MOS_BANDS, type MosLimits } from '@/lib/shared/status';
+import type { SeriesPoint, Tally } from '@/lib/common/types';
+import { DURATION_BINS, MOS_BANDS, type MosLimits } from '@/lib/common/status';
 import { useFormats } from './useTimeZone';
 import { useRem } from './useRem';
 

@@ -1,4 +1,4 @@
-import type { Connection } from '@/lib/shared/board-sync';
+import type { Connection } from '@/lib/common/board-sync';
 
 const LABEL: Record<Connection, string> = {
   connecting: 'Connecting…',

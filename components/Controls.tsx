@@ -1,10 +1,10 @@
 'use client';
 import { useEffect, useState } from 'react';
-import { PRESETS, type Preset } from '@/lib/shared/range';
-import { CALL_STATUSES } from '@/lib/shared/status';
-import { MAX_CALLER_LENGTH, normalizeCaller } from '@/lib/shared/filter';
+import { PRESETS, type Preset } from '@/lib/common/range';
+import { CALL_STATUSES } from '@/lib/common/status';
+import { MAX_CALLER_LENGTH, normalizeCaller } from '@/lib/common/filter';
 import { useZoneList } from './useTimeZone';
-import type { View } from '@/lib/shared/view';
+import type { View } from '@/lib/common/view';
 
 const STATUS_LABEL: Record<string, string> = { 'no-answer': 'no answer', 'in-progress': 'in progress' };
 

@@ -1,7 +1,7 @@
 'use client';
 import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import { useBrowserZone } from './useTimeZone';
-import type { Snapshot } from '@/lib/shared/types';
+import type { Snapshot } from '@/lib/common/types';
 import { useLiveBoard } from './useLiveBoard';
 import { KpiTiles } from './KpiTiles';
 import { CallTable } from './CallTable';
@@ -16,10 +16,10 @@ import { LineTable } from './LineTable';
 import { HealthPanel } from './HealthPanel';
 import { useAlertSound } from './useAlertSound';
 import { LocaleContext, ZoneContext } from './zone';
-import { formatsFor } from '@/lib/shared/format';
-import { filterParams } from '@/lib/shared/filter';
-import { METRICS, type Metric } from '@/lib/shared/settings';
-import { breached } from '@/lib/shared/thresholds';
+import { formatsFor } from '@/lib/common/format';
+import { filterParams } from '@/lib/common/filter';
+import { METRICS, type Metric } from '@/lib/common/settings';
+import { breached } from '@/lib/common/thresholds';
 import {
   DEFAULT_VIEW,
   filterOfView,
@@ -28,7 +28,7 @@ import {
   ZONE_COOKIE,
   zoneOf,
   type View,
-} from '@/lib/shared/view';
+} from '@/lib/common/view';
 
 interface Notice {
   level: 'error' | 'warning';

@@ -1,8 +1,8 @@
 'use client';
 import { useEffect, useState } from 'react';
-import type { IngestHealth } from '@/lib/shared/types';
-import { isSilent } from '@/lib/shared/settings';
-import { formatAgo } from '@/lib/shared/format';
+import type { IngestHealth } from '@/lib/common/types';
+import { isSilent } from '@/lib/common/settings';
+import { formatAgo } from '@/lib/common/format';
 import { useFormats } from './useTimeZone';
 
 /** How often the panel asks again; its figures are per minute, kept by the server every 5 s. */

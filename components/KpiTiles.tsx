@@ -1,9 +1,9 @@
-import { kpis } from '@/lib/shared/tally';
-import type { Tally } from '@/lib/shared/types';
-import { bandOf, type Formats } from '@/lib/shared/format';
+import { kpis } from '@/lib/common/tally';
+import type { Tally } from '@/lib/common/types';
+import { bandOf, type Formats } from '@/lib/common/format';
 import { useFormats } from './useTimeZone';
-import { METRICS, type BoardSettings, type Metric } from '@/lib/shared/settings';
-import { breaches, metricValues } from '@/lib/shared/thresholds';
+import { METRICS, type BoardSettings, type Metric } from '@/lib/common/settings';
+import { breaches, metricValues } from '@/lib/common/thresholds';
 
 interface TileProps {
   id: string;

@@ -1,8 +1,8 @@
 'use client';
-import { kpis } from '@/lib/shared/tally';
-import type { LineRow } from '@/lib/shared/types';
-import type { MosLimits } from '@/lib/shared/status';
-import { bandOf, formatAgo } from '@/lib/shared/format';
+import { kpis } from '@/lib/common/tally';
+import type { LineRow } from '@/lib/common/types';
+import type { MosLimits } from '@/lib/common/status';
+import { bandOf, formatAgo } from '@/lib/common/format';
 import { useFormats } from './useTimeZone';
 
 /**

@@ -1,7 +1,7 @@
 'use client';
 import { useState } from 'react';
-import { MOS_BANDS } from '@/lib/shared/status';
-import { METRICS, type BoardSettings, type Metric } from '@/lib/shared/settings';
+import { MOS_BANDS } from '@/lib/common/status';
+import { METRICS, type BoardSettings, type Metric } from '@/lib/common/settings';
 import { send } from './api';
 import { useZoneList } from './useTimeZone';
 

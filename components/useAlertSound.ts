@@ -1,7 +1,7 @@
 'use client';
 import { useEffect, useRef } from 'react';
-import type { Metric } from '@/lib/shared/settings';
-import { newlyBreached } from '@/lib/shared/thresholds';
+import type { Metric } from '@/lib/common/settings';
+import { newlyBreached } from '@/lib/common/thresholds';
 
 /** Two short tones: noticeable across a room, not alarming. Web Audio, so no sound file to serve. */
 function beep() {

@@ -1,6 +1,6 @@
 'use client';
 import { useEffect, useState } from 'react';
-import type { Connection } from '@/lib/shared/board-sync';
+import type { Connection } from '@/lib/common/board-sync';
 
 /**
  * The moment the figures on screen were last known to be current: now, second by second, while

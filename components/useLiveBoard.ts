@@ -1,12 +1,12 @@
 'use client';
-// The board's live state in React: the sync loop of lib/shared/board-sync.ts, run with the
+// The board's live state in React: the sync loop of lib/common/board-sync.ts, run with the
 // browser's socket, fetch, animation frames, reload and session storage.
 import { useEffect, useRef, useState } from 'react';
 import { io } from 'socket.io-client';
-import { boardFromSnapshot } from '@/lib/shared/board';
-import type { Snapshot } from '@/lib/shared/types';
-import { SOCKET_PATH } from '@/lib/shared/events';
-import { startBoardSync, type BoardSync, type BoardSyncState } from '@/lib/shared/board-sync';
+import { boardFromSnapshot } from '@/lib/common/board';
+import type { Snapshot } from '@/lib/common/types';
+import { SOCKET_PATH } from '@/lib/common/events';
+import { startBoardSync, type BoardSync, type BoardSyncState } from '@/lib/common/board-sync';
 
 /**
  * `query`: the snapshot request's parameters (what the board counts); a new one fetches a fresh

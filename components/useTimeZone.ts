@@ -1,7 +1,7 @@
 'use client';
 import { useContext, useMemo, useSyncExternalStore } from 'react';
 import { LocaleContext, useBoardZone } from './zone';
-import { formatsFor, type Formats } from '@/lib/shared/format';
+import { formatsFor, type Formats } from '@/lib/common/format';
 
 const subscribe = () => () => {};
 

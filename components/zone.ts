@@ -1,7 +1,7 @@
 'use client';
 // The time zone and locale the board's figures and clocks are in, for every component below it.
 import { createContext, useContext } from 'react';
-import { DEFAULT_LOCALE } from '@/lib/shared/format';
+import { DEFAULT_LOCALE } from '@/lib/common/format';
 
 export const ZoneContext = createContext<string | null>(null);
 

@@ -9,8 +9,8 @@ import type { Auth } from './auth/auth';
 import type { Accounts } from './auth/accounts';
 import type { Limits } from './auth/limits';
 import type { IngestCounters } from './calls/health';
-import type { BoardFilter } from './shared/filter';
-import type { BoardSettings } from './shared/settings';
+import type { BoardFilter } from './common/filter';
+import type { BoardSettings } from './common/settings';
 import type { ExportOptions } from './calls/csv';
 import type { ExportSlots } from './calls/export-slots';
 

@@ -4,7 +4,7 @@ import { getRuntime } from '@/lib/runtime';
 import { principalFromHeaders } from '@/lib/auth/access';
 import { AdminPanel } from '@/components/AdminPanel';
 import { SettingsForm } from '@/components/SettingsForm';
-import { pickLocale } from '@/lib/shared/format';
+import { pickLocale } from '@/lib/common/format';
 
 export default async function AdminPage() {
   const requestHeaders = await headers();

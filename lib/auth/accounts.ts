@@ -2,7 +2,7 @@
 import type { Db } from '../db/client';
 import type { Auth } from './auth';
 import { createUser, generatePassword } from './bootstrap';
-import type { Role, UserInfo } from '../shared/admin';
+import type { Role, UserInfo } from '../common/admin';
 import type { Wallboards } from './tv';
 
 export class AccountError extends Error {

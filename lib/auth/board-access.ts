@@ -3,11 +3,11 @@
 // ranges (never an arbitrary window, which would let it page through the call history), the rows
 // a TV displays, and callers' numbers masked.
 import { z } from 'zod';
-import { CALL_STATUSES } from '../shared/status';
-import { PRESET_KEYS, resolveRange, type Preset } from '../shared/range';
-import { isValidTimeZone } from '../shared/settings';
-import { MAX_LINE_LENGTH, type BoardFilter } from '../shared/filter';
-import type { View } from '../shared/view';
+import { CALL_STATUSES } from '../common/status';
+import { PRESET_KEYS, resolveRange, type Preset } from '../common/range';
+import { isValidTimeZone } from '../common/settings';
+import { MAX_LINE_LENGTH, type BoardFilter } from '../common/filter';
+import type { View } from '../common/view';
 
 /** The most calls a TV's table lists: more than a portrait 4K screen shows at TV scale. */
 export const TV_ROWS = 25;

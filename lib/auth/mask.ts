@@ -1,7 +1,7 @@
 // Callers' numbers as a viewer who may not see them in full receives them: masked on the server,
 // so the full number never reaches that screen (its page, its snapshots or its live feed).
 import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
-import type { CallFacts, CallRow, CallUpdate, Snapshot } from '../shared/types';
+import type { CallFacts, CallRow, CallUpdate, Snapshot } from '../common/types';
 
 const HIDDEN = '•••';
 /** What a caller without a number is shown as by the providers; nothing personal to hide. */

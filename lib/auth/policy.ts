@@ -2,7 +2,7 @@
 // it, and test/integration/access.test.ts checks it against the build's own route list, so a new
 // route is refused to anonymous visitors unless it is added to PUBLIC_ROUTES below on purpose.
 
-import type { Role } from '../shared/admin';
+import type { Role } from '../common/admin';
 export type { Role };
 
 export type Principal =

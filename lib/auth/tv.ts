@@ -1,6 +1,6 @@
 // Wallboard TVs: an admin creates a named entry and gets a one-time pairing code; the TV enters
 // it on /pair and receives a long-lived secret in an httpOnly cookie. Only hashes are stored.
-import type { WallboardInfo } from '../shared/admin';
+import type { WallboardInfo } from '../common/admin';
 import { createHash, randomBytes, randomInt, randomUUID } from 'node:crypto';
 import type { Db } from '../db/client';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { CALL_STATUSES } from '../shared/status';
+import { CALL_STATUSES } from '../common/status';
 import type { Fields } from './body';
-import { BIDI_CONTROLS } from '../shared/format';
+import { BIDI_CONTROLS } from '../common/format';
 
 const sid = z
   .string()

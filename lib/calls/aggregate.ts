@@ -2,9 +2,9 @@
 // rollups do not have (status, caller) and for rebuilding the rollups when the MOS bands move.
 import { join as joinSql, raw, sqltag as sql, type Sql } from '@prisma/client/runtime/client';
 import type { Provider } from '../db/adapters';
-import type { BoardFilter } from '../shared/filter';
+import type { BoardFilter } from '../common/filter';
 import type { Tx } from '../db/client';
-import { DURATION_BINS, type MosLimits } from '../shared/status';
+import { DURATION_BINS, type MosLimits } from '../common/status';
 import { ROLLUP_COLUMNS } from './rollup';
 
 const TERMINAL = `"status" IN ('completed', 'busy', 'no-answer', 'canceled', 'failed')`;

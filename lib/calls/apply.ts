@@ -1,5 +1,5 @@
 import type { Callback } from '../callbacks/schema';
-import { supersedes } from '../shared/status';
+import { supersedes } from '../common/status';
 
 /** What the store keeps of a call, apart from bookkeeping. */
 export interface CallState {

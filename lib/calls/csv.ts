@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { raw, sqltag as sql } from '@prisma/client/runtime/client';
 import type { Database } from '../db/client';
 import { sqlitePath } from '../db/adapters';
-import type { BoardFilter } from '../shared/filter';
+import type { BoardFilter } from '../common/filter';
 import { callConditions, epochMsOf } from './aggregate';
 import { EXPORT_COLUMNS } from './csv-format';
 import type { ExportJob, ExportPage, ExportReply, ExportRequest, ExportSource } from './csv-worker';

@@ -4,7 +4,7 @@
 // never a call.
 import { sqltag as sql, raw } from '@prisma/client/runtime/client';
 import type { Database } from '../db/client';
-import { minuteBucket } from '../shared/tally';
+import { minuteBucket } from '../common/tally';
 
 const COUNTERS = ['accepted', 'duplicates', 'signatureFailures', 'rejected', 'deferred'] as const;
 export type Counter = (typeof COUNTERS)[number];

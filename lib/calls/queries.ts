@@ -5,11 +5,11 @@ import { CALL_ROW_SELECT, callRowOf, toRow } from './rows';
 import { ROLLUP_COLUMNS } from './rollup';
 import { at, callConditions, epochMsOf, tallyExpressions } from './aggregate';
 import { loadSettings } from './stored-settings';
-import { addTally, emptyTally } from '../shared/tally';
-import { HOUR_MS, MINUTE_MS } from '../shared/time';
-import { bucketFor, MAX_POINTS } from '../shared/series';
-import { ALL_TIME, type BoardFilter } from '../shared/filter';
-import type { BoardSettings } from '../shared/settings';
+import { addTally, emptyTally } from '../common/tally';
+import { HOUR_MS, MINUTE_MS } from '../common/time';
+import { bucketFor, MAX_POINTS } from '../common/series';
+import { ALL_TIME, type BoardFilter } from '../common/filter';
+import type { BoardSettings } from '../common/settings';
 import type {
   CallEventRow,
   CallHistory,
@@ -19,7 +19,7 @@ import type {
   SeriesPoint,
   Snapshot,
   Tally,
-} from '../shared/types';
+} from '../common/types';
 
 /** Most lines the per-line view lists, busiest first. */
 const MAX_LINES = 200;

@@ -2,7 +2,7 @@
 // reads (queries.ts) both map through here, so that neither imports the other.
 import type { Callback } from '../callbacks/schema';
 import type { CallState } from './apply';
-import type { CallFacts, CallRow } from '../shared/types';
+import type { CallFacts, CallRow } from '../common/types';
 
 /** A call as the store holds it, with when it was first heard of. */
 export type StoredCall = CallState & { firstSeenAt: Date };

@@ -2,8 +2,8 @@
 import type { Database, Db, Tx } from '../db/client';
 import { rebuildRollups } from './aggregate';
 import { lockIngest } from './rollup';
-import { boardSettingsSchema, parseSettings, readSettings, type BoardSettings } from '../shared/settings';
-import { DEFAULT_MOS_LIMITS, type MosLimits } from '../shared/status';
+import { boardSettingsSchema, parseSettings, readSettings, type BoardSettings } from '../common/settings';
+import { DEFAULT_MOS_LIMITS, type MosLimits } from '../common/status';
 
 const BOARD_KEY = 'board';
 /** The MOS bounds the stored rollups were counted with: ingest adds to them with the same. */

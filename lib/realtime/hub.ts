@@ -5,11 +5,11 @@ import { createAdapter as redisAdapter } from '@socket.io/redis-adapter';
 import pg from 'pg';
 import { createClient } from 'redis';
 import type { Logger } from '../log';
-import type { CallUpdate } from '../shared/types';
+import type { CallUpdate } from '../common/types';
 import type { Principal } from '../auth/policy';
 import { toHeaders } from '../auth/access';
 import { maskUpdates } from '../auth/mask';
-import { SOCKET_PATH, UNAUTHORIZED, type ClientToServer, type ServerToClient } from '../shared/events';
+import { SOCKET_PATH, UNAUTHORIZED, type ClientToServer, type ServerToClient } from '../common/events';
 
 interface SocketData {
   principal: Principal;

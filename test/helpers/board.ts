@@ -1,17 +1,17 @@
-// A board as a browser tab runs it, in Node: the product's sync loop (lib/shared/board-sync.ts)
+// A board as a browser tab runs it, in Node: the product's sync loop (lib/common/board-sync.ts)
 // over a real socket.io client and fetch, both carrying the session cookie.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { io as connect, type ManagerOptions, type SocketOptions } from 'socket.io-client';
-import { boardFromSnapshot, type Board } from '@/lib/shared/board';
-import type { CallUpdate, Snapshot } from '@/lib/shared/types';
-import { SOCKET_PATH } from '@/lib/shared/events';
+import { boardFromSnapshot, type Board } from '@/lib/common/board';
+import type { CallUpdate, Snapshot } from '@/lib/common/types';
+import { SOCKET_PATH } from '@/lib/common/events';
 import {
   startBoardSync,
   type BoardSocket,
   type BoardSync,
   type BoardSyncState,
-} from '@/lib/shared/board-sync';
+} from '@/lib/common/board-sync';
 
 /** The release a page of this build carries when the server has no RELEASE (server.ts). */
 export const buildRelease = () =>

@@ -9,7 +9,7 @@ import { startServer, type RunningServer } from '../helpers/server';
 import { withStore } from '../helpers/db';
 import { completedCall, TEST_KEY, webhookUrl } from '../helpers/callbacks';
 import { bodySignature, formSignature } from '@/lib/callbacks/signature';
-import { CALL_STATUSES } from '@/lib/shared/status';
+import { CALL_STATUSES } from '@/lib/common/status';
 
 let server: RunningServer;
 const outcomes = new Map<number, number>();

@@ -1,4 +1,4 @@
-// The board's sync loop (lib/shared/board-sync.ts) against the real server, as a browser tab
+// The board's sync loop (lib/common/board-sync.ts) against the real server, as a browser tab
 // runs it: whatever reaches the board live, after a reconnect, or while a snapshot loads, it ends
 // up showing what a fresh snapshot of its view shows, each call counted once.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -13,9 +13,9 @@ import {
   type BoardOptions,
   type TestBoard,
 } from '../helpers/board';
-import { boardFromSnapshot } from '@/lib/shared/board';
-import { filterParams } from '@/lib/shared/filter';
-import type { Snapshot } from '@/lib/shared/types';
+import { boardFromSnapshot } from '@/lib/common/board';
+import { filterParams } from '@/lib/common/filter';
+import type { Snapshot } from '@/lib/common/types';
 
 const DAY = 86_400_000;
 const A = '+18005550100';

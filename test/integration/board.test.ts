@@ -6,9 +6,9 @@ import Papa from 'papaparse';
 import { randomUUID } from 'node:crypto';
 import { startServer, type RunningServer } from '../helpers/server';
 import { completedCall, postForm, type Form } from '../helpers/callbacks';
-import { DEFAULT_SETTINGS, type BoardSettings } from '@/lib/shared/settings';
-import { filterParams, type BoardFilter } from '@/lib/shared/filter';
-import type { IngestHealth, Snapshot, Tally } from '@/lib/shared/types';
+import { DEFAULT_SETTINGS, type BoardSettings } from '@/lib/common/settings';
+import { filterParams, type BoardFilter } from '@/lib/common/filter';
+import type { IngestHealth, Snapshot, Tally } from '@/lib/common/types';
 import { waitFor } from '../helpers/wait';
 
 const HOUR = 3_600_000;

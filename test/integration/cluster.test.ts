@@ -1,14 +1,14 @@
 // Two real instances on one PostgreSQL store: every dashboard sees every call once, whichever
 // instance the provider called, and a dashboard whose instance dies carries on from the other.
-// The dashboards are the product's own sync loop (lib/shared/board-sync.ts) in Node.
+// The dashboards are the product's own sync loop (lib/common/board-sync.ts) in Node.
 import { afterEach, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../helpers/server';
 import { startBalancer, type Balancer } from '../helpers/balancer';
 import { completedCall, postForm } from '../helpers/callbacks';
 import { TEST_PROVIDER, tempDatabaseUrl, withStore } from '../helpers/db';
 import { DEFAULT_ROWS, openBoard, shown, type BoardOptions } from '../helpers/board';
-import { boardFromSnapshot, type Board } from '@/lib/shared/board';
-import type { Snapshot } from '@/lib/shared/types';
+import { boardFromSnapshot, type Board } from '@/lib/common/board';
+import type { Snapshot } from '@/lib/common/types';
 import { waitFor } from '../helpers/wait';
 
 const running: { stop(): unknown }[] = [];

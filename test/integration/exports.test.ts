@@ -5,7 +5,7 @@ import { createSupervisor, startServer, type RunningServer } from '../helpers/se
 import { completedCall, postForm } from '../helpers/callbacks';
 import { tempDatabaseUrl } from '../helpers/db';
 import { seed } from '@/scripts/seed';
-import type { Snapshot } from '@/lib/shared/types';
+import type { Snapshot } from '@/lib/common/types';
 
 const STORED = 200_000;
 /** EXPORT_CONCURRENCY's default. */

@@ -7,7 +7,7 @@ import { io as connect, type Socket } from 'socket.io-client';
 import { startServer, type RunningServer } from '../helpers/server';
 import { completedCall, postForm } from '../helpers/callbacks';
 import { PG_ADMIN_URL, TEST_PROVIDER, storedCallSids, tempDatabaseUrl } from '../helpers/db';
-import type { CallUpdate } from '@/lib/shared/types';
+import type { CallUpdate } from '@/lib/common/types';
 import { waitFor } from '../helpers/wait';
 
 const running: { stop(): unknown }[] = [];

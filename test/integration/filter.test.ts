@@ -10,10 +10,10 @@ import type { Database } from '@/lib/db/client';
 import { Ingestor } from '@/lib/calls/ingest/queue';
 import { createQueries, type Queries } from '@/lib/calls/queries';
 import { callConditions } from '@/lib/calls/aggregate';
-import { matches, normalizeCaller, type BoardFilter } from '@/lib/shared/filter';
+import { matches, normalizeCaller, type BoardFilter } from '@/lib/common/filter';
 import { toRow } from '@/lib/calls/rows';
 import { validateCallback } from '@/lib/callbacks/schema';
-import { CALL_STATUSES } from '@/lib/shared/status';
+import { CALL_STATUSES } from '@/lib/common/status';
 import { openTestDatabase } from '../helpers/db';
 
 const ROWS = 50;

@@ -6,9 +6,9 @@ import type { Database } from '@/lib/db/client';
 import { Ingestor } from '@/lib/calls/ingest/queue';
 import { createQueries } from '@/lib/calls/queries';
 import { validateCallback, type Callback } from '@/lib/callbacks/schema';
-import { CALL_STATUSES } from '@/lib/shared/status';
-import { addTally, contribution, emptyTally } from '@/lib/shared/tally';
-import type { CallUpdate } from '@/lib/shared/types';
+import { CALL_STATUSES } from '@/lib/common/status';
+import { addTally, contribution, emptyTally } from '@/lib/common/tally';
+import type { CallUpdate } from '@/lib/common/types';
 import { openTestDatabase } from '../helpers/db';
 
 let db: Database;

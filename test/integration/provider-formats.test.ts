@@ -10,7 +10,7 @@ import { startServer, type RunningServer } from '../helpers/server';
 import { completedCall, TEST_KEY, webhookUrl, type Form } from '../helpers/callbacks';
 import { withStore } from '../helpers/db';
 import { waitFor } from '../helpers/wait';
-import type { IngestHealth, Snapshot } from '@/lib/shared/types';
+import type { IngestHealth, Snapshot } from '@/lib/common/types';
 
 let server: RunningServer;
 beforeAll(async () => {

@@ -6,7 +6,7 @@ import type { Socket } from 'socket.io-client';
 import { startServer, type RunningServer } from '../helpers/server';
 import { completedCall, postForm } from '../helpers/callbacks';
 import { asVisitors } from '../helpers/visitors';
-import type { CallUpdate, Snapshot } from '@/lib/shared/types';
+import type { CallUpdate, Snapshot } from '@/lib/common/types';
 
 let server: RunningServer;
 const { send, socketFor, pairTv } = asVisitors(() => server);

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { startServer, type RunningServer } from '../helpers/server';
 import { completedCall, postForm, TEST_KEY, webhookUrl } from '../helpers/callbacks';
 import { bodySignature, formSignature } from '@/lib/callbacks/signature';
-import type { CallHistory, CallRow, CallUpdate, Snapshot } from '@/lib/shared/types';
+import type { CallHistory, CallRow, CallUpdate, Snapshot } from '@/lib/common/types';
 import { waitFor } from '../helpers/wait';
 
 let server: RunningServer;

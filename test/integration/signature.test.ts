@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../helpers/server';
 import { completedCall, postForm, signForm, TEST_KEY, webhookUrl, type Form } from '../helpers/callbacks';
 import { formSignature } from '@/lib/callbacks/signature';
-import type { Snapshot } from '@/lib/shared/types';
+import type { Snapshot } from '@/lib/common/types';
 
 const servers: RunningServer[] = [];
 async function server(env: Record<string, string> = {}) {

@@ -3,7 +3,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../helpers/server';
 import { tempDatabaseUrl, withStore } from '../helpers/db';
-import { DEFAULT_SETTINGS } from '@/lib/shared/settings';
+import { DEFAULT_SETTINGS } from '@/lib/common/settings';
 
 let server: RunningServer | undefined;
 afterAll(async () => {

@@ -1,21 +1,21 @@
 // The supervisor's board rules: bands, thresholds, silent lines, ranges in a time zone, and how
 // live updates land under a filter.
 import { describe, expect, it } from 'vitest';
-import { MOS_BANDS, mosBand, type MosLimits } from '@/lib/shared/status';
-import { addTally, contribution, emptyTally, kpis } from '@/lib/shared/tally';
+import { MOS_BANDS, mosBand, type MosLimits } from '@/lib/common/status';
+import { addTally, contribution, emptyTally, kpis } from '@/lib/common/tally';
 import {
   boardSettingsSchema,
   DEFAULT_SETTINGS,
   isSilent,
   readSettings,
   SILENCE_MIN_EXPECTED,
-} from '@/lib/shared/settings';
-import { breached, breaches, newlyBreached } from '@/lib/shared/thresholds';
-import { resolveRange } from '@/lib/shared/range';
-import { ALL_TIME, matches, type BoardFilter } from '@/lib/shared/filter';
-import { parseView, viewParams } from '@/lib/shared/view';
-import { applyUpdates, boardFromSnapshot } from '@/lib/shared/board';
-import type { CallRow, Snapshot } from '@/lib/shared/types';
+} from '@/lib/common/settings';
+import { breached, breaches, newlyBreached } from '@/lib/common/thresholds';
+import { resolveRange } from '@/lib/common/range';
+import { ALL_TIME, matches, type BoardFilter } from '@/lib/common/filter';
+import { parseView, viewParams } from '@/lib/common/view';
+import { applyUpdates, boardFromSnapshot } from '@/lib/common/board';
+import type { CallRow, Snapshot } from '@/lib/common/types';
 
 const HOUR = 3_600_000;
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { supersedes, mosBand, MOS_BANDS, durationBin } from '@/lib/shared/status';
-import { contribution, kpis, addTally, emptyTally } from '@/lib/shared/tally';
-import { applyUpdates, boardFromSnapshot } from '@/lib/shared/board';
-import { bucketFor } from '@/lib/shared/series';
-import type { CallRow, CallUpdate, Snapshot } from '@/lib/shared/types';
-import { DEFAULT_SETTINGS } from '@/lib/shared/settings';
-import { ALL_TIME } from '@/lib/shared/filter';
+import { supersedes, mosBand, MOS_BANDS, durationBin } from '@/lib/common/status';
+import { contribution, kpis, addTally, emptyTally } from '@/lib/common/tally';
+import { applyUpdates, boardFromSnapshot } from '@/lib/common/board';
+import { bucketFor } from '@/lib/common/series';
+import type { CallRow, CallUpdate, Snapshot } from '@/lib/common/types';
+import { DEFAULT_SETTINGS } from '@/lib/common/settings';
+import { ALL_TIME } from '@/lib/common/filter';
 
 const s = (status: string, sequence: number | null = null) => ({ status, sequence });
 

@@ -1,6 +1,6 @@
 // One format for every number and time the product shows: the browser's locale, the board's zone.
 import { describe, expect, it } from 'vitest';
-import { formatsFor, pickLocale } from '@/lib/shared/format';
+import { formatsFor, pickLocale } from '@/lib/common/format';
 
 describe('pickLocale', () => {
   it('takes the browser’s first language the runtime formats in, else en-US', () => {

@@ -11,9 +11,9 @@ import {
   type Submission,
 } from '@/lib/calls/ingest/plan';
 import type { StoredCall } from '@/lib/calls/rows';
-import { CALL_STATUSES, DEFAULT_MOS_LIMITS } from '@/lib/shared/status';
-import { addTally, contribution, emptyTally, isZero } from '@/lib/shared/tally';
-import type { Tally } from '@/lib/shared/types';
+import { CALL_STATUSES, DEFAULT_MOS_LIMITS } from '@/lib/common/status';
+import { addTally, contribution, emptyTally, isZero } from '@/lib/common/tally';
+import type { Tally } from '@/lib/common/types';
 
 const LINE = '+18005550100';
 const OTHER_LINE = '+18005550111';

@@ -3,7 +3,7 @@ import { withUser } from '@/lib/auth/route';
 import { principalFromHeaders } from '@/lib/auth/access';
 import { TV_ROWS, tvFilter, tvQuerySchema } from '@/lib/auth/board-access';
 import { maskSnapshot } from '@/lib/auth/mask';
-import { filterOf, filterQuerySchema } from '@/lib/shared/filter';
+import { filterOf, filterQuerySchema } from '@/lib/common/filter';
 
 export const dynamic = 'force-dynamic';
 

@@ -6,9 +6,9 @@ import type { Callback } from '../../callbacks/schema';
 import { applyEvent, type CallState } from '../apply';
 import { eventRow, factsOf, toRow, type EventRow, type StoredCall } from '../rows';
 import { RESOLUTIONS } from '../rollup';
-import type { MosLimits } from '../../shared/status';
-import { addTally, contribution, emptyTally, isZero, minuteBucket } from '../../shared/tally';
-import type { CallUpdate, Tally } from '../../shared/types';
+import type { MosLimits } from '../../common/status';
+import { addTally, contribution, emptyTally, isZero, minuteBucket } from '../../common/tally';
+import type { CallUpdate, Tally } from '../../common/types';
 
 export interface Submission {
   callback: Callback;

@@ -5,7 +5,7 @@ import type { Callback } from '../../callbacks/schema';
 import { Overloaded } from '../overload';
 import { lockIngest } from '../rollup';
 import { rollupLimits } from '../stored-settings';
-import type { CallUpdate } from '../../shared/types';
+import type { CallUpdate } from '../../common/types';
 import type { IngestOutcome, Submission } from './plan';
 import { ingestBatch } from './store';
 

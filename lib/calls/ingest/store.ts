@@ -7,8 +7,8 @@ import type { Provider } from '../../db/adapters';
 import { chunks, inList, rowsOf, type Cell, type Column } from '../../db/bulk';
 import { storedCallOf, type StoredCall } from '../rows';
 import { ROLLUP_COLUMNS } from '../rollup';
-import type { MosLimits } from '../../shared/status';
-import type { Tally } from '../../shared/types';
+import type { MosLimits } from '../../common/status';
+import type { Tally } from '../../common/types';
 import {
   eventKey,
   outcomesOf,

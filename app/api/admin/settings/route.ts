@@ -1,6 +1,6 @@
 import { getRuntime } from '@/lib/runtime';
 import { withUser } from '@/lib/auth/route';
-import { boardSettingsSchema } from '@/lib/shared/settings';
+import { boardSettingsSchema } from '@/lib/common/settings';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { getRuntime } from '@/lib/runtime';
 import { json, withUser } from '@/lib/auth/route';
-import { filterOf, filterQuerySchema } from '@/lib/shared/filter';
+import { filterOf, filterQuerySchema } from '@/lib/common/filter';
 
 export const dynamic = 'force-dynamic';
 
