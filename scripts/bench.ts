@@ -61,6 +61,17 @@ function signedCallback(url: string, at = new Date()) {
   };
 }
 
+/** Posts a signed callback and reads the answer; resolves with whether it was a 2xx. */
+async function postCallback(url: string, c: ReturnType<typeof signedCallback>): Promise<boolean> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-signalwire-signature': c.signature },
+    body: c.body,
+  });
+  await res.arrayBuffer();
+  return res.ok;
+}
+
 /** 32 connections of signed, distinct callbacks for `seconds`, against `path`. */
 async function load(server: RunningServer, path: string, seconds: number) {
   const url = `${server.url}${path}`;
@@ -153,16 +164,7 @@ async function liveLatency(server: RunningServer, rate: number) {
     // A callback the server could not take (refused, or not even connected) is counted, not thrown:
     // past the highest sustainable rate that is what happens, and the table must still print.
     try {
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          'x-signalwire-signature': c.signature,
-        },
-        body: c.body,
-      });
-      await res.arrayBuffer();
-      if (res.ok) acked.add(c.fields.CallSid!);
+      if (await postCallback(url, c)) acked.add(c.fields.CallSid!);
     } catch {
       // counted as refused below
     }
@@ -268,16 +270,7 @@ async function steadyWebhooks(server: RunningServer, rate: number, seconds: numb
     inflight.push(
       (async () => {
         const t = performance.now();
-        const res = await fetch(url, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/x-www-form-urlencoded',
-            'x-signalwire-signature': c.signature,
-          },
-          body: c.body,
-        });
-        await res.arrayBuffer();
-        if (res.ok) ms.push(performance.now() - t);
+        if (await postCallback(url, c)) ms.push(performance.now() - t);
         else errors++;
       })(),
     );
@@ -368,17 +361,9 @@ async function dashboard(server: RunningServer) {
         const c = signedCallback(url);
         sent++;
         inflight.push(
-          fetch(url, {
-            method: 'POST',
-            headers: {
-              'content-type': 'application/x-www-form-urlencoded',
-              'x-signalwire-signature': c.signature,
-            },
-            body: c.body,
-          }).then(
-            async (r) => {
-              await r.arrayBuffer();
-              if (!r.ok) failed++;
+          postCallback(url, c).then(
+            (ok) => {
+              if (!ok) failed++;
             },
             () => failed++,
           ),
