@@ -33,6 +33,11 @@ const env = z.object({
   NEXT_DEV: bool.default(false),
   SIGNALWIRE_SIGNING_KEY: z.string().min(8, 'must be at least 8 characters').optional(),
   TWILIO_AUTH_TOKEN: z.string().min(8, 'must be at least 8 characters').optional(),
+  /**
+   * The secret of a Twilio SharedKey, for callbacks Twilio signs with a Webhook Setting (HMAC-SHA1
+   * or HMAC-SHA256) instead of the Auth Token: those carry X-Twilio-Webhooks-Signature-Settings.
+   */
+  TWILIO_SHARED_KEY_SECRET: z.string().min(8, 'must be at least 8 characters').optional(),
   WEBHOOK_SIGNATURE: z.enum(['on', 'off']).default('on'),
   PUBLIC_URL: z
     .url({ protocol: /^https?$/, message: 'must be an http(s) URL such as https://wallboard.example.com' })
@@ -84,10 +89,11 @@ export type SigningMode = 'enforced' | 'off' | 'unconfigured';
  */
 export function signingMode(c: Config): SigningMode {
   if (c.WEBHOOK_SIGNATURE === 'off') return 'off';
-  if (signingKeys(c).length > 0) return 'enforced';
+  if (signingKeys(c).length > 0 || c.TWILIO_SHARED_KEY_SECRET) return 'enforced';
   return c.NODE_ENV === 'production' ? 'unconfigured' : 'off';
 }
 
+/** The keys of every signature but a Twilio SharedKey's (TWILIO_SHARED_KEY_SECRET signs those alone). */
 export function signingKeys(c: Config): string[] {
   return [c.SIGNALWIRE_SIGNING_KEY, c.TWILIO_AUTH_TOKEN].filter((k): k is string => Boolean(k));
 }

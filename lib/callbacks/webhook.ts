@@ -1,6 +1,13 @@
 import type { Runtime } from '../runtime';
 import { signingKeys, signingMode, UNCONFIGURED_MESSAGE, type Config } from '../config';
-import { SIGNATURE_HEADERS, verifySignature } from './signature';
+import {
+  SHA256_SIGNATURE_HEADER,
+  SIGNATURE_HEADERS,
+  TWILIO_SIGNATURE_SETTINGS_HEADER,
+  twilioSettingsHash,
+  verifySignature,
+  type HmacHash,
+} from './signature';
 import { isOverloaded } from '../calls/overload';
 import { BadRequest, parseBody, parseQuery, readCapped } from './body';
 import { callStateOf } from './call-state';
@@ -39,9 +46,51 @@ function checkSignature(req: Request, rt: Runtime, bytes: Uint8Array): WebhookRe
   return refused;
 }
 
+/**
+ * The signatures to check and the keys to check them with. A Twilio SharedKey setting header
+ * means Twilio signed X-Twilio-Signature with the SharedKey, by the algorithm the header names:
+ * only TWILIO_SHARED_KEY_SECRET can verify that, as in Twilio's own validator.
+ */
+function signaturesOf(
+  req: Request,
+  config: Config,
+): { keys: string[]; signatures: string[]; sha256Signatures: string[]; hash: HmacHash } | WebhookReply {
+  const present = (h: string) => req.headers.get(h) || null;
+  const settings = req.headers.get(TWILIO_SIGNATURE_SETTINGS_HEADER);
+  if (settings === null) {
+    return {
+      keys: signingKeys(config),
+      signatures: SIGNATURE_HEADERS.map(present).filter((s): s is string => s !== null),
+      sha256Signatures: [present(SHA256_SIGNATURE_HEADER)].filter((s): s is string => s !== null),
+      hash: 'sha1',
+    };
+  }
+  const hash = twilioSettingsHash(settings);
+  if (hash === null) {
+    return {
+      status: 403,
+      body: { error: 'unsupported signature algorithm in X-Twilio-Webhooks-Signature-Settings' },
+    };
+  }
+  if (!config.TWILIO_SHARED_KEY_SECRET) {
+    return {
+      status: 403,
+      body: { error: 'signed with a Twilio SharedKey: set TWILIO_SHARED_KEY_SECRET to its secret' },
+    };
+  }
+  const twilio = present('x-twilio-signature');
+  if (twilio === null) return { status: 403, body: { error: 'missing X-Twilio-Signature header' } };
+  return { keys: [config.TWILIO_SHARED_KEY_SECRET], signatures: [twilio], sha256Signatures: [], hash };
+}
+
 function refusal(req: Request, rt: Runtime, bytes: Uint8Array): WebhookReply | null {
-  const signatures = SIGNATURE_HEADERS.map((h) => req.headers.get(h)).filter((s): s is string => Boolean(s));
-  if (signatures.length === 0) {
+  const signed = signaturesOf(req, rt.config);
+  if ('status' in signed) {
+    rt.log.warn({ status: signed.status }, `callback refused: ${String(signed.body.error)}`);
+    return signed;
+  }
+  const { keys, signatures, sha256Signatures, hash } = signed;
+  if (signatures.length + sha256Signatures.length === 0) {
     rt.log.warn({ status: 403 }, 'callback refused: no signature header');
     return { status: 403, body: { error: 'missing X-SignalWire-Signature or X-Twilio-Signature header' } };
   }
@@ -58,8 +107,9 @@ function refusal(req: Request, rt: Runtime, bytes: Uint8Array): WebhookReply | n
   const contentType =
     req.method === 'GET' ? '' : (req.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
   const rawBody = new TextDecoder().decode(bytes);
-  const keys = signingKeys(rt.config);
-  const ok = urls.some((url) => verifySignature(keys, { url, contentType, rawBody, signatures }));
+  const ok = urls.some((url) =>
+    verifySignature(keys, { url, contentType, rawBody, signatures, sha256Signatures, hash }),
+  );
   if (ok) return null;
   // The URL is logged because a proxy rewriting it is the usual cause; the signature never is,
   // nor the query's values (a GET callback carries the callers' numbers there) or credentials.
