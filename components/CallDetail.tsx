@@ -1,24 +1,43 @@
 'use client';
 import { useEffect, useRef, useState } from 'react';
-import type { CallHistory } from '@/lib/common/types';
+import type { CallHistory, CallRow } from '@/lib/common/types';
 import { send } from './api';
-import { showControls } from '@/lib/common/format';
+import { formatDuration, showControls } from '@/lib/common/format';
+import { lossPercent, sipLabel } from '@/lib/common/status';
 import { useFormats } from './useTimeZone';
 
 /** Every callback received for one call, in arrival order, with retries and late ones marked. */
-export function CallDetail({ callSid, onClose }: { callSid: string; onClose(): void }) {
+export function CallDetail({ callSid: first, onClose }: { callSid: string; onClose(): void }) {
   const formats = useFormats();
   const dialog = useRef<HTMLDialogElement>(null);
-  const [history, setHistory] = useState<CallHistory | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  // A leg's parent, or a parent's leg, opens in the same dialog.
+  const [callSid, setCallSid] = useState(first);
+  // What was loaded, and for which call: another call's answer is never shown as this one's.
+  const [loaded, setLoaded] = useState<{ sid: string; history?: CallHistory; error?: string } | null>(null);
+  const history = loaded?.sid === callSid ? (loaded.history ?? null) : null;
+  const error = loaded?.sid === callSid ? (loaded.error ?? null) : null;
 
   useEffect(() => {
-    dialog.current?.showModal();
+    if (!dialog.current?.open) dialog.current?.showModal();
     send<CallHistory>('GET', `/api/calls/${encodeURIComponent(callSid)}/events`).then(
-      setHistory,
-      (e: unknown) => setError(e instanceof Error ? e.message : String(e)),
+      (history) => setLoaded({ sid: callSid, history }),
+      (e: unknown) => setLoaded({ sid: callSid, error: e instanceof Error ? e.message : String(e) }),
     );
   }, [callSid]);
+
+  const call = history?.call ?? null;
+  const open = (sid: string) => (
+    <button type="button" className="link-button" onClick={() => setCallSid(sid)}>
+      <code>{sid}</code>
+    </button>
+  );
+  /** What the provider reported of a call's audio and outcome; n/a where it reported nothing. */
+  const quality = (c: CallRow) => [
+    ['SIP response', c.sipCode === null ? 'n/a' : `${c.sipCode} ${sipLabel(c.sipCode)}`],
+    ['Packet loss', formats.loss(lossPercent(c.packets, c.lost))],
+    ['Largest jitter', formats.ms(c.jitter)],
+    ['Jitter-buffer flushes', c.flushes === null ? 'n/a' : formats.count(c.flushes)],
+  ];
 
   return (
     <dialog
@@ -37,6 +56,41 @@ export function CallDetail({ callSid, onClose }: { callSid: string; onClose(): v
         </button>
       </header>
       {error ? <p className="auth-error">{error}</p> : null}
+      {call ? (
+        <dl className="call-summary" data-testid="call-summary">
+          <div>
+            <dt>Direction</dt>
+            <dd data-testid="call-direction">{call.direction}</dd>
+          </div>
+          {call.parentSid ? (
+            <div>
+              <dt>Leg of</dt>
+              <dd data-testid="call-parent">{open(call.parentSid)}</dd>
+            </div>
+          ) : null}
+          {quality(call).map(([k, v]) => (
+            <div key={k}>
+              <dt>{k}</dt>
+              <dd>{v}</dd>
+            </div>
+          ))}
+        </dl>
+      ) : null}
+      {history && history.legs.length > 0 ? (
+        <section className="call-legs" aria-label="Legs" data-testid="call-legs">
+          <h3>Legs ({history.legs.length}): dialled for this call, not counted as calls to the center</h3>
+          <ul>
+            {history.legs.map((l) => (
+              <li key={l.callSid} data-testid="call-leg">
+                {open(l.callSid)} to <bdi>{l.to ?? '–'}</bdi>:{' '}
+                <strong className={`status status-${l.status}`}>{l.status}</strong>,{' '}
+                {formatDuration(l.duration)}
+                {l.sipCode !== null ? `, SIP ${l.sipCode}` : ''}
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
       {history ? (
         <ol className="call-events">
           {history.events.map((e, i) => (

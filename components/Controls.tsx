@@ -1,7 +1,7 @@
 'use client';
 import { useEffect, useState } from 'react';
 import { PRESETS, type Preset } from '@/lib/common/range';
-import { CALL_STATUSES } from '@/lib/common/status';
+import { CALL_STATUSES, DIRECTIONS, DIRECTION_LABELS, type Direction } from '@/lib/common/status';
 import { MAX_CALLER_LENGTH, normalizeCaller } from '@/lib/common/filter';
 import { useZoneList } from './useTimeZone';
 import type { View } from '@/lib/common/view';
@@ -116,6 +116,20 @@ export function Controls({
           {CALL_STATUSES.map((s) => (
             <option key={s} value={s}>
               {STATUS_LABEL[s] ?? s}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        <span>Calls</span>
+        <select
+          data-testid="direction-filter"
+          value={view.direction}
+          onChange={(e) => onChange({ ...view, direction: e.target.value as Direction })}
+        >
+          {DIRECTIONS.map((d) => (
+            <option key={d} value={d}>
+              {DIRECTION_LABELS[d]}
             </option>
           ))}
         </select>

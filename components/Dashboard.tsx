@@ -12,6 +12,8 @@ import { UserMenu } from './UserMenu';
 import type { Viewer } from './viewer';
 import { useAsOf } from './useAsOf';
 import { Controls } from './Controls';
+import { FailurePanel } from './FailurePanel';
+import { DIRECTION_LABELS } from '@/lib/common/status';
 import { LineTable } from './LineTable';
 import { HealthPanel } from './HealthPanel';
 import { useAlertSound } from './useAlertSound';
@@ -187,6 +189,9 @@ export function Dashboard({
                 <small> · line {view.line ? <bdi>{view.line}</bdi> : '(no number)'}</small>
               ) : null}
               {view.status ? <small> · {view.status}</small> : null}
+              {view.direction !== 'inbound' ? (
+                <small data-testid="direction-label"> · {DIRECTION_LABELS[view.direction]}</small>
+              ) : null}
               {view.caller ? <small> · caller ~{view.caller}</small> : null}
             </div>
             <ConnectionBadge state={connection} />
@@ -256,9 +261,12 @@ export function Dashboard({
               lines={board.lines}
               selected={view.line}
               limits={board.settings.mosLimits}
+              lossLimits={board.settings.lossLimits}
+              jitterLimits={board.settings.jitterLimits}
               now={asOfAt ?? now}
               onPick={tv ? null : (line) => changeView({ ...view, line })}
             />
+            <FailurePanel totals={distributionCharts.totals} />
             <HealthPanel now={asOfAt ?? now} />
           </div>
         </main>

@@ -1,6 +1,7 @@
 import { kpis } from '@/lib/common/tally';
 import type { Tally } from '@/lib/common/types';
-import { bandOf, type Formats } from '@/lib/common/format';
+import { bandOf, qualityOf, type Formats } from '@/lib/common/format';
+import { JITTER_BOUNDS, LOSS_BOUNDS, QUALITY_BANDS, qualityBands } from '@/lib/common/status';
 import { useFormats } from './useTimeZone';
 import { METRICS, type BoardSettings, type Metric } from '@/lib/common/settings';
 import { breaches, metricValues } from '@/lib/common/thresholds';
@@ -25,7 +26,9 @@ function formatThreshold(metric: Metric, value: number, formats: Formats): strin
       ? formats.mos(value)
       : metric === 'badAudioMinutes'
         ? `${formats.minutes(value)} min`
-        : formats.percent(value);
+        : metric === 'packetLoss'
+          ? formats.loss(value)
+          : formats.percent(value);
   return METRICS[metric].better === 'higher' ? `target ≥ ${text}` : `limit ≤ ${text}`;
 }
 
@@ -85,7 +88,10 @@ function Tile({
         <div className="tile-note">
           {note}
           {metric && threshold !== null ? (
-            <span className="tile-target"> · {formatThreshold(metric, threshold, formats)}</span>
+            <>
+              {/* The break before it, outside it: a long note wraps rather than being cut off. */}{' '}
+              <span className="tile-target">· {formatThreshold(metric, threshold, formats)}</span>
+            </>
           ) : null}
         </div>
       ) : null}
@@ -108,6 +114,19 @@ export function KpiTiles({
   const values = metricValues(totals);
   const band = k.averageMos === null ? null : bandOf(k.averageMos, settings.mosLimits);
   const common = { asOf, settings, values };
+  const loss = qualityOf(k.packetLoss, settings.lossLimits);
+  const jitter = qualityOf(k.averageJitter, settings.jitterLimits);
+  /** "✖ 3 · ◆ 12 calls": the calls in the bad and degraded bands, or why there is no figure. */
+  const bandNote = (
+    bins: number[],
+    bounds: readonly number[],
+    limits: typeof settings.lossLimits,
+    n: number,
+  ) => {
+    if (n === 0) return 'no audio counters reported';
+    const [bad, degraded] = qualityBands(bins, bounds, limits);
+    return `${QUALITY_BANDS[0].shape} ${formats.count(bad!)} · ${QUALITY_BANDS[1].shape} ${formats.count(degraded!)} of ${formats.count(n)} calls`;
+  };
   return (
     <section className="tiles" aria-label="Totals">
       <Tile {...common} id="total-calls" label="Calls" value={formats.count(k.totalCalls)} />
@@ -147,6 +166,25 @@ export function KpiTiles({
         tone={k.badAudioMinutes > 0 ? 'bad' : undefined}
         shape={k.badAudioMinutes > 0 ? '✖' : undefined}
         note={`talk on calls below ${formats.mos(settings.mosLimits[0])} MOS`}
+      />
+      <Tile
+        {...common}
+        id="packet-loss"
+        label="Packet loss"
+        metric="packetLoss"
+        value={formats.loss(k.packetLoss)}
+        tone={loss?.tone}
+        shape={loss?.shape}
+        note={bandNote(totals.lossBins, LOSS_BOUNDS, settings.lossLimits, totals.lossCount)}
+      />
+      <Tile
+        {...common}
+        id="jitter"
+        label="Jitter"
+        value={formats.ms(k.averageJitter)}
+        tone={jitter?.tone}
+        shape={jitter?.shape}
+        note={bandNote(totals.jitterBins, JITTER_BOUNDS, settings.jitterLimits, totals.jitterCount)}
       />
     </section>
   );

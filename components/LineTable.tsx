@@ -1,8 +1,8 @@
 'use client';
 import { kpis } from '@/lib/common/tally';
 import type { LineRow } from '@/lib/common/types';
-import type { MosLimits } from '@/lib/common/status';
-import { bandOf, formatAgo } from '@/lib/common/format';
+import type { MosLimits, QualityLimits } from '@/lib/common/status';
+import { bandOf, formatAgo, qualityOf } from '@/lib/common/format';
 import { useFormats } from './useTimeZone';
 
 /**
@@ -13,12 +13,16 @@ export function LineTable({
   lines,
   selected,
   limits,
+  lossLimits,
+  jitterLimits,
   now,
   onPick,
 }: {
   lines: LineRow[];
   selected: string | null;
   limits: MosLimits;
+  lossLimits: QualityLimits;
+  jitterLimits: QualityLimits;
   now: number;
   onPick: ((line: string | null) => void) | null;
 }) {
@@ -34,13 +38,15 @@ export function LineTable({
             <th className="num">Talk time</th>
             <th className="num">Avg MOS</th>
             <th className="num">Below poor</th>
+            <th className="num">Loss</th>
+            <th className="num">Jitter ms</th>
             <th className="num">Last call</th>
           </tr>
         </thead>
         <tbody>
           {lines.length === 0 ? (
             <tr>
-              <td colSpan={7} className="empty">
+              <td colSpan={9} className="empty">
                 No calls in this range.
               </td>
             </tr>
@@ -49,6 +55,8 @@ export function LineTable({
             const k = kpis(l.tally);
             const talk = formats.talk(k.talkMinutes);
             const band = bandOf(k.averageMos, limits);
+            const loss = qualityOf(k.packetLoss, lossLimits);
+            const jitter = qualityOf(k.averageJitter, jitterLimits);
             const isSelected = selected === l.line;
             return (
               <tr
@@ -82,6 +90,14 @@ export function LineTable({
                 </td>
                 <td className={`num ${k.belowPoorShare ? 'tone-bad' : ''}`}>
                   {formats.percent(k.belowPoorShare)}
+                </td>
+                <td className={`num ${loss ? `tone-${loss.tone}` : ''}`} data-testid="line-loss">
+                  {loss ? <span aria-hidden>{loss.shape} </span> : null}
+                  {formats.loss(k.packetLoss)}
+                </td>
+                <td className={`num ${jitter ? `tone-${jitter.tone}` : ''}`} data-testid="line-jitter">
+                  {jitter ? <span aria-hidden>{jitter.shape} </span> : null}
+                  {k.averageJitter === null ? 'n/a' : formats.tenths(k.averageJitter)}
                 </td>
                 <td className="num" suppressHydrationWarning>
                   {formatAgo(l.lastCallAt, now)}

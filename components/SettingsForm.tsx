@@ -1,6 +1,12 @@
 'use client';
 import { useState } from 'react';
-import { MOS_BANDS } from '@/lib/common/status';
+import {
+  JITTER_BOUNDS,
+  LOSS_BOUNDS,
+  MOS_BANDS,
+  QUALITY_BANDS,
+  type QualityLimits,
+} from '@/lib/common/status';
 import { METRICS, type BoardSettings, type Metric } from '@/lib/common/settings';
 import { send } from './api';
 import { useZoneList } from './useTimeZone';
@@ -12,11 +18,58 @@ const toField = (m: Metric, v: number | null) =>
   v === null ? '' : String(PERCENT[m] ? +(v * 100).toFixed(4) : v);
 const fromField = (m: Metric, text: string) =>
   text.trim() === '' ? null : Number(text) / (PERCENT[m] ? 100 : 1);
+/** Units a threshold is typed in, where the label does not say. */
+const UNIT: Partial<Record<Metric, string>> = { successRate: '%', failureRate: '%', packetLoss: '%' };
+
+/** Degraded-above and bad-above limits, each picked from the bins the store counts by. */
+function BandLimits({
+  name,
+  legend,
+  unit,
+  bounds,
+  value,
+  onChange,
+}: {
+  name: string;
+  legend: string;
+  unit: string;
+  bounds: readonly number[];
+  value: QualityLimits;
+  onChange: (v: QualityLimits) => void;
+}) {
+  return (
+    <fieldset>
+      <legend>{legend}</legend>
+      {([1, 0] as const).map((i) => (
+        <label key={i}>
+          <span>
+            {QUALITY_BANDS[i]!.shape} {QUALITY_BANDS[i]!.label} above ({unit})
+          </span>
+          <select
+            name={`${name}-${QUALITY_BANDS[i]!.key}`}
+            value={String(value[i === 1 ? 0 : 1])}
+            onChange={(e) =>
+              onChange(i === 1 ? [Number(e.target.value), value[1]] : [value[0], Number(e.target.value)])
+            }
+          >
+            {bounds.map((b) => (
+              <option key={b} value={b}>
+                {b}
+              </option>
+            ))}
+          </select>
+        </label>
+      ))}
+    </fieldset>
+  );
+}
 
 /** The board's settings, which every screen follows as soon as they are saved. */
 export function SettingsForm({ initial }: { initial: BoardSettings }) {
   const [timeZone, setTimeZone] = useState(initial.timeZone);
   const [limits, setLimits] = useState(initial.mosLimits.map(String));
+  const [lossLimits, setLossLimits] = useState<QualityLimits>(initial.lossLimits);
+  const [jitterLimits, setJitterLimits] = useState<QualityLimits>(initial.jitterLimits);
   const [thresholds, setThresholds] = useState(
     Object.fromEntries(
       Object.entries(initial.thresholds).map(([m, v]) => [m, toField(m as Metric, v)]),
@@ -36,6 +89,8 @@ export function SettingsForm({ initial }: { initial: BoardSettings }) {
       const settings = {
         timeZone: timeZone.trim(),
         mosLimits: limits.map(Number),
+        lossLimits,
+        jitterLimits,
         thresholds: Object.fromEntries(
           (Object.keys(METRICS) as Metric[]).map((m) => [m, fromField(m, thresholds[m])]),
         ),
@@ -98,13 +153,29 @@ export function SettingsForm({ initial }: { initial: BoardSettings }) {
             </label>
           ))}
         </fieldset>
+        <BandLimits
+          name="loss"
+          legend="Packet loss bands (lost per packet received)"
+          unit="%"
+          bounds={LOSS_BOUNDS}
+          value={lossLimits}
+          onChange={setLossLimits}
+        />
+        <BandLimits
+          name="jitter"
+          legend="Jitter bands (largest jitter of a call)"
+          unit="ms"
+          bounds={JITTER_BOUNDS}
+          value={jitterLimits}
+          onChange={setJitterLimits}
+        />
         <fieldset>
           <legend>Thresholds (empty: none)</legend>
           {(Object.keys(METRICS) as Metric[]).map((m) => (
             <label key={m}>
               <span>
                 {METRICS[m].label}: alert {METRICS[m].better === 'higher' ? 'below' : 'above'}
-                {PERCENT[m] ? ' (%)' : ''}
+                {UNIT[m] ? ` (${UNIT[m]})` : ''}
               </span>
               <input
                 name={`threshold-${m}`}

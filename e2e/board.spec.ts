@@ -294,7 +294,14 @@ for (const [name, width, height, minFont] of [
       await page.evaluate(() => document.documentElement.scrollHeight - window.innerHeight),
     ).toBeLessThanOrEqual(0);
     // Every part of the board is inside the screen.
-    for (const id of ['kpi-bad-audio', 'call-table', 'chart-duration-distribution', 'lines', 'health']) {
+    for (const id of [
+      'kpi-jitter',
+      'call-table',
+      'chart-duration-distribution',
+      'lines',
+      'failures',
+      'health',
+    ]) {
       const box = (await page.getByTestId(id).boundingBox())!;
       expect(box.x + box.width, id).toBeLessThanOrEqual(width + 1);
       expect(box.y + box.height, id).toBeLessThanOrEqual(height + 1);
@@ -302,6 +309,126 @@ for (const [name, width, height, minFont] of [
     await page.screenshot({ path: `e2e/screenshots/tv-${name}.png` });
   });
 }
+
+test('a forwarded call counts once; packet loss and jitter show beside MOS; the board says why calls fail', async ({
+  page,
+  context,
+}) => {
+  await signedIn(context);
+  const now = Date.now();
+  const line = '+18005558001';
+  const agent = '+15550100042';
+  const at = (minutes: number) => stamp(now - minutes * 60_000);
+  const parent = call({
+    To: line,
+    CallDuration: '300',
+    Timestamp: at(9),
+    SipResultCode: '200',
+    AudioInMediaPacketCount: '15000',
+    AudioInSkipPacketCount: '300',
+    AudioInJitterMaxVariance: '35.50',
+    AudioInFlushPacketCount: '4',
+  });
+  await send(page, parent);
+  // Its second leg, to an agent: a leg of the same call, not another call to the center.
+  const leg = call({
+    To: agent,
+    From: line,
+    Direction: 'outbound-dial',
+    ParentCallSid: parent.CallSid!,
+    CallDuration: '290',
+    Timestamp: at(9),
+    SipResultCode: '200',
+  });
+  await send(page, leg);
+  await send(
+    page,
+    call({
+      To: line,
+      Timestamp: at(8),
+      AudioInMediaPacketCount: '10000',
+      AudioInSkipPacketCount: '10',
+      AudioInJitterMaxVariance: '5.00',
+    }),
+  );
+  // A call without audio counters (as Twilio sends them) counts in neither figure.
+  await send(page, call({ To: line, Timestamp: at(7) }));
+  const failed = (status: string, sip: string | null, minutes: number) => {
+    const form = call({ To: line, CallStatus: status, CallDuration: '0', Timestamp: at(minutes) });
+    delete form.AudioInMos;
+    if (sip) form.SipResultCode = sip;
+    return send(page, form);
+  };
+  await failed('busy', '486', 6);
+  await failed('busy', '486', 5);
+  await failed('no-answer', '480', 4);
+  await failed('failed', '503', 3);
+  await failed('failed', null, 2);
+
+  await page.goto(`${server.url}/?range=1h&line=${encodeURIComponent(line)}`);
+  await expect(page.getByTestId('connection')).toHaveText('Live');
+  // 8 calls to the line; the leg is not one of them.
+  await expect(kpi(page, 'total-calls')).toHaveText('8');
+  // 310 packets lost of 25,000 received: 1.24%, degraded (above 1%, not above 3%).
+  await expect(kpi(page, 'packet-loss')).toHaveText('1.24%');
+  await expect(page.getByTestId('kpi-packet-loss')).toHaveClass(/tone-fair/);
+  await expect(page.getByTestId('kpi-packet-loss')).toContainText('◆');
+  // The mean of the calls' largest jitters: (35.5 + 5) / 2.
+  await expect(kpi(page, 'jitter')).toHaveText('20.3 ms');
+  const row = page.getByTestId('line-table').locator(`[data-line="${line}"]`);
+  await expect(row.getByTestId('line-loss')).toHaveText('◆ 1.24%');
+  await expect(row.getByTestId('line-jitter')).toHaveText('▲ 20.3');
+
+  // The agent's number is not a line of the center's: the health panel does not watch it.
+  await expect(page.getByTestId('health-line').filter({ hasText: line })).toHaveCount(1);
+  await expect(page.getByTestId('health-line').filter({ hasText: agent })).toHaveCount(0);
+  const failures = page.getByTestId('failures');
+  const code = (c: number) => failures.locator(`[data-testid=failure-row][data-code="${c}"]`);
+  // Every code is listed, or summed on the last line when the panel cannot hold it.
+  await expect(failures.getByTestId('failure-row')).toHaveCount(4);
+  await expect(code(486)).toContainText('Busy Here');
+  await expect(code(486).getByTestId('failure-count')).toHaveText('2');
+  await expect(code(486).getByTestId('failure-statuses')).toHaveText('busy');
+  await expect(code(480)).toContainText('Temporarily Unavailable');
+  await expect(code(480).getByTestId('failure-count')).toHaveText('1');
+  await expect(code(480).getByTestId('failure-statuses')).toHaveText('no answer');
+  await expect(code(503)).toContainText('Service Unavailable');
+  await expect(code(503).getByTestId('failure-count')).toHaveText('1');
+  await expect(code(0)).toContainText('No SIP code reported');
+  await expect(code(0).getByTestId('failure-statuses')).toHaveText('failed');
+  // Live: one more busy call joins its row.
+  await failed('busy', '486', 1);
+  await expect(code(486).getByTestId('failure-count')).toHaveText('3');
+  mkdirSync('e2e/screenshots', { recursive: true });
+  await page.screenshot({ path: 'e2e/screenshots/quality-1080p.png' });
+  // On a 4K screen every code shows: nothing is left over to sum, and no row is cut.
+  await page.setViewportSize({ width: 3840, height: 2160 });
+  await expect(failures.getByTestId('failure-row').and(page.locator(':not([aria-hidden])'))).toHaveCount(4);
+  await expect(failures.getByTestId('failure-rest')).toHaveCount(0);
+  await page.screenshot({ path: 'e2e/screenshots/quality-4k.png' });
+  await page.setViewportSize({ width: 1920, height: 1080 });
+
+  // The drill-down shows the leg under its call, and the leg leads back to it.
+  await page.locator(`[data-call-sid="${parent.CallSid}"]`).click();
+  const detail = page.getByTestId('call-detail');
+  await expect(detail.getByTestId('call-leg')).toHaveCount(1);
+  await expect(detail.getByTestId('call-leg')).toContainText(agent);
+  await expect(detail.getByTestId('call-summary')).toContainText('2.00%');
+  await expect(detail.getByTestId('call-summary')).toContainText('35.5 ms');
+  await detail.getByTestId('call-leg').getByRole('button').click();
+  await expect(detail.getByTestId('call-direction')).toHaveText('outbound-dial');
+  await expect(detail.getByTestId('call-parent')).toContainText(parent.CallSid!);
+  await detail.getByRole('button', { name: 'Close' }).click();
+
+  // The legs on their own, and the export with them.
+  await page.getByTestId('line-filter').click();
+  await page.getByTestId('direction-filter').selectOption('outbound-dial');
+  await expect(kpi(page, 'total-calls')).toHaveText('1');
+  await expect(page.getByTestId('call-row')).toHaveCount(1);
+  await expect(page.getByTestId('direction-label')).toContainText('Outbound legs');
+  const file = await exported(page);
+  expect(file.rows.map((r) => [r[0], r[7], r[8]])).toEqual([[leg.CallSid, 'outbound-dial', parent.CallSid]]);
+});
 
 test('a TV reloads itself when the server it reconnects to runs a new release', async ({ page, context }) => {
   await signedIn(context);

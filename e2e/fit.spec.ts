@@ -42,9 +42,34 @@ test.beforeAll(async () => {
        "completed" = "completed" + 1000000, "durationSum" = "durationSum" + 120000000,
        "durationCount" = "durationCount" + 1234560, "mosSumCenti" = "mosSumCenti" + 250000000,
        "mosCount" = "mosCount" + 1000000, "mosBad" = "mosBad" + 1000000, "dur5" = "dur5" + 1234560,
-       "badAudioSum" = "badAudioSum" + 119000000
+       "badAudioSum" = "badAudioSum" + 119000000, "lossCount" = "lossCount" + 1000000,
+       "packetsSum" = "packetsSum" + 1500000000, "lostSum" = "lostSum" + 187654321,
+       "loss6" = "loss6" + 1000000, "jitterCount" = "jitterCount" + 1000000,
+       "jitterSumCenti" = "jitterSumCenti" + 123456789000, "jit5" = "jit5" + 1000000
      WHERE "line" = ?`,
   ).run(LINES[0]);
+  // And every way a call fails, each code many times over, with the longest meanings.
+  const bucket = Math.floor(Date.now() / 3_600_000) * 3_600_000;
+  const fail = db.prepare(
+    `INSERT INTO "FailureRollup" ("resolution", "bucket", "line", "direction", "status", "sipCode", "calls")
+     VALUES (?, ?, ?, 'inbound', ?, ?, ?)`,
+  );
+  const codes: [string, number][] = [
+    ['no-answer', 480],
+    ['busy', 486],
+    ['busy', 600],
+    ['failed', 604],
+    ['failed', 503],
+    ['canceled', 487],
+    ['no-answer', 408],
+    ['failed', 404],
+    ['failed', 0],
+  ];
+  for (const [i, [status, code]] of codes.entries()) {
+    // The hour row and its first minute: boards read one or the other, by range.
+    fail.run(60, bucket, LINES[0], status, code, 123_456 - i);
+    fail.run(1, bucket, LINES[0], status, code, 123_456 - i);
+  }
   db.close();
 });
 test.afterAll(async () => {
@@ -95,12 +120,17 @@ for (const [name, width, height] of [
       await expect(page.getByTestId('kpi-talk-minutes')).toContainText('33,338 h');
       await expect(page.getByTestId('kpi-bad-audio')).toContainText('33,061 h');
       await expect(page.getByTestId('line-row')).toHaveCount(LINES.length);
+      // 187,654,321 lost of 1.5 billion packets; a mean largest jitter of 1,234.57 ms.
+      await expect(page.getByTestId('kpi-packet-loss-value')).toHaveText('12.51%');
+      await expect(page.getByTestId('kpi-jitter-value')).toHaveText('1,234.6 ms');
+      // Why calls fail lists what it can hold, and sums the rest on its last line.
+      await expect(page.getByTestId('failure-row').first()).toContainText('Temporarily Unavailable');
+      mkdirSync('e2e/screenshots', { recursive: true });
+      await page.screenshot({ path: `e2e/screenshots/fit-${layout}-${name}.png` });
       expect(await clipped(page)).toEqual([]);
       expect(
         await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth),
       ).toBeLessThanOrEqual(0);
-      mkdirSync('e2e/screenshots', { recursive: true });
-      await page.screenshot({ path: `e2e/screenshots/fit-${layout}-${name}.png` });
     });
   }
 }

@@ -3,7 +3,7 @@
 // ranges (never an arbitrary window, which would let it page through the call history), the rows
 // a TV displays, and callers' numbers masked.
 import { z } from 'zod';
-import { CALL_STATUSES } from '../common/status';
+import { CALL_STATUSES, DIRECTIONS } from '../common/status';
 import { PRESET_KEYS, resolveRange, type Preset } from '../common/range';
 import { isValidTimeZone } from '../common/settings';
 import { MAX_LINE_LENGTH, type BoardFilter } from '../common/filter';
@@ -39,10 +39,18 @@ export const tvQuerySchema = z.object({
     .default('UTC'),
   line: z.string().max(MAX_LINE_LENGTH).optional(),
   status: z.enum(CALL_STATUSES).optional(),
+  direction: z.enum(DIRECTIONS, { message: `must be one of ${DIRECTIONS.join(', ')}` }).default('inbound'),
   caller: z.undefined({ error: 'a wallboard TV cannot search callers' }).optional(),
 });
 
 export function tvFilter(q: z.infer<typeof tvQuerySchema>, now: number): BoardFilter {
   const range = resolveRange({ preset: q.range }, q.tz, now);
-  return { from: range.from, to: range.to, line: q.line ?? null, status: q.status ?? null, caller: null };
+  return {
+    from: range.from,
+    to: range.to,
+    line: q.line ?? null,
+    status: q.status ?? null,
+    caller: null,
+    direction: q.direction,
+  };
 }

@@ -52,6 +52,36 @@ const sequence = z
   .regex(/^\d{1,9}$/, 'must be a whole number')
   .transform(Number);
 
+/** A packet counter: whole, and below 2^31 so sums of an hour's calls stay exact. */
+const counter = z
+  .string()
+  .regex(/^\d{1,10}$/, 'must be a whole number')
+  .transform(Number)
+  .refine((n) => n <= 2_000_000_000, 'must be at most 2000000000');
+
+const jitter = z
+  .string()
+  .regex(/^\d+(\.\d+)?$/, 'must be a number of milliseconds')
+  .transform(Number)
+  .refine((n) => n <= 60_000, 'must be at most 60000 milliseconds');
+
+const sipCode = z
+  .string()
+  .regex(/^\d{3}$/, 'must be a three-digit SIP response code')
+  .transform(Number)
+  .refine((n) => n >= 100 && n <= 699, 'must be a SIP response code (100-699)');
+
+/** Twilio and SignalWire cXML say inbound, outbound-api or outbound-dial; SWML says outbound. */
+const direction = z
+  .string()
+  .transform((s) => s.toLowerCase())
+  .pipe(
+    z.enum(['inbound', 'outbound-api', 'outbound-dial', 'outbound'], {
+      message: 'must be inbound, outbound-api or outbound-dial',
+    }),
+  )
+  .transform((d) => (d === 'outbound' ? 'outbound-api' : d));
+
 /** Without these a callback cannot be placed: refused with a 400 naming the field. */
 const identity = z.object({
   CallSid: sid,
@@ -74,6 +104,14 @@ const reported = {
   CallDuration: duration,
   AudioInMos: mos,
   SequenceNumber: sequence,
+  Direction: direction,
+  ParentCallSid: sid,
+  SipResultCode: sipCode,
+  AudioInMediaPacketCount: counter,
+  AudioInPacketCount: counter,
+  AudioInSkipPacketCount: counter,
+  AudioInFlushPacketCount: counter,
+  AudioInJitterMaxVariance: jitter,
 } as const;
 
 type Reported = { [K in keyof typeof reported]: z.output<(typeof reported)[K]> | undefined };
@@ -94,6 +132,18 @@ export interface Callback {
   duration: number | null;
   mos: number | null;
   sequence: number | null;
+  /** inbound, outbound-dial or outbound-api; null when not reported (see directionOf). */
+  direction: string | null;
+  parentSid: string | null;
+  sipCode: number | null;
+  /** Media packets received (AudioInMediaPacketCount, else AudioInPacketCount). */
+  packets: number | null;
+  /** AudioInSkipPacketCount. */
+  lost: number | null;
+  /** AudioInJitterMaxVariance, ms. */
+  jitter: number | null;
+  /** AudioInFlushPacketCount. */
+  flushes: number | null;
   /** Every field as received, known or not. */
   raw: Fields;
   /** Reported fields left out because they were malformed. */
@@ -137,6 +187,13 @@ export function validateCallback(fields: Fields): Validation {
       duration: d.CallDuration ?? null,
       mos: d.AudioInMos ?? null,
       sequence: d.SequenceNumber ?? null,
+      direction: d.Direction ?? null,
+      parentSid: d.ParentCallSid ?? null,
+      sipCode: d.SipResultCode ?? null,
+      packets: d.AudioInMediaPacketCount ?? d.AudioInPacketCount ?? null,
+      lost: d.AudioInSkipPacketCount ?? null,
+      jitter: d.AudioInJitterMaxVariance ?? null,
+      flushes: d.AudioInFlushPacketCount ?? null,
       raw: { ...fields },
       dropped,
     },

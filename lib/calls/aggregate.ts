@@ -4,7 +4,7 @@ import { join as joinSql, raw, sqltag as sql, type Sql } from '@prisma/client/ru
 import type { Provider } from '../db/adapters';
 import type { BoardFilter } from '../common/filter';
 import type { Tx } from '../db/client';
-import { DURATION_BINS, type MosLimits } from '../common/status';
+import { DURATION_BINS, JITTER_BOUNDS, LOSS_BOUNDS, type MosLimits } from '../common/status';
 import { ROLLUP_COLUMNS } from './rollup';
 
 const TERMINAL = `"status" IN ('completed', 'busy', 'no-answer', 'canceled', 'failed')`;
@@ -21,6 +21,7 @@ export const at = (provider: Provider, ms: number) =>
 export function callConditions(provider: Provider, f: BoardFilter): Sql {
   const conds: Sql[] = [sql`"startedAt" >= ${at(provider, f.from)}`];
   if (f.to !== null) conds.push(sql`"startedAt" < ${at(provider, f.to)}`);
+  conds.push(sql`"direction" = ${f.direction}`);
   if (f.line !== null) conds.push(sql`COALESCE("to", '') = ${f.line}`);
   if (f.status !== null) conds.push(sql`"status" = ${f.status}`);
   // Digits and + only (normalizeCaller), so nothing in it is a LIKE wildcard. An empty search is
@@ -57,6 +58,20 @@ export function tallyExpressions(provider: Provider, limits: MosLimits): string 
     if (next) parts.push(`"duration" < ${next.min}`);
     return sumIf(parts.join(' AND '));
   };
+  // As lossBin() and jitterBin(): upper bounds inclusive, the last bin unbounded.
+  const HAS_LOSS = '"packets" IS NOT NULL AND "lost" IS NOT NULL AND "packets" > 0';
+  const lossBinExpr = (i: number) => {
+    const parts = [HAS_LOSS];
+    if (i > 0) parts.push(`"lost" * 100 > ${num(LOSS_BOUNDS[i - 1]!)} * "packets"`);
+    if (i < LOSS_BOUNDS.length) parts.push(`"lost" * 100 <= ${num(LOSS_BOUNDS[i]!)} * "packets"`);
+    return sumIf(parts.join(' AND '));
+  };
+  const jitBinExpr = (i: number) => {
+    const parts = ['"jitter" IS NOT NULL'];
+    if (i > 0) parts.push(`"jitter" > ${num(JITTER_BOUNDS[i - 1]!)}`);
+    if (i < JITTER_BOUNDS.length) parts.push(`"jitter" <= ${num(JITTER_BOUNDS[i]!)}`);
+    return sumIf(parts.join(' AND '));
+  };
   const exprs: Record<(typeof ROLLUP_COLUMNS)[number], string> = {
     calls: 'COUNT(*)',
     finished: sumIf(TERMINAL),
@@ -83,9 +98,34 @@ export function tallyExpressions(provider: Provider, limits: MosLimits): string 
     dur4: bin(4),
     dur5: bin(5),
     badAudioSum: sumIf(`"mos" < ${num(limits[0])} AND "duration" IS NOT NULL`, '"duration"'),
+    lossCount: sumIf(HAS_LOSS),
+    packetsSum: sumIf(HAS_LOSS, '"packets"'),
+    lostSum: sumIf(HAS_LOSS, '"lost"'),
+    loss0: lossBinExpr(0),
+    loss1: lossBinExpr(1),
+    loss2: lossBinExpr(2),
+    loss3: lossBinExpr(3),
+    loss4: lossBinExpr(4),
+    loss5: lossBinExpr(5),
+    loss6: lossBinExpr(6),
+    jitterCount: 'COUNT("jitter")',
+    jitterSumCenti:
+      provider === 'postgresql'
+        ? 'COALESCE(SUM(FLOOR("jitter" * 100 + 0.5)::integer), 0)'
+        : 'COALESCE(SUM(CAST("jitter" * 100 + 0.5 AS INTEGER)), 0)',
+    jit0: jitBinExpr(0),
+    jit1: jitBinExpr(1),
+    jit2: jitBinExpr(2),
+    jit3: jitBinExpr(3),
+    jit4: jitBinExpr(4),
+    jit5: jitBinExpr(5),
+    flushSum: 'COALESCE(SUM("flushes"), 0)',
   };
   return ROLLUP_COLUMNS.map((c) => `${exprs[c]} AS "${c}"`).join(', ');
 }
+
+/** The unsuccessful final statuses, whose calls FailureRollup counts by SIP code. */
+export const FAILED = `"status" IN ('busy', 'no-answer', 'canceled', 'failed')`;
 
 /**
  * Recomputes every rollup row from the calls, with MOS banded by `limits`. Runs inside the
@@ -95,13 +135,24 @@ export async function rebuildRollups(tx: Tx, provider: Provider, limits: MosLimi
   const columns = ROLLUP_COLUMNS.map((c) => `"${c}"`).join(', ');
   await tx.$executeRawUnsafe(`DELETE FROM "Rollup"`);
   await tx.$executeRawUnsafe(
-    `INSERT INTO "Rollup" ("resolution", "bucket", "line", ${columns})
-     SELECT 1, ${truncated(provider, '"startedAt"', 'minute')}, COALESCE("to", ''), ${tallyExpressions(provider, limits)}
-       FROM "Call" GROUP BY 2, 3`,
+    `INSERT INTO "Rollup" ("resolution", "bucket", "line", "direction", ${columns})
+     SELECT 1, ${truncated(provider, '"startedAt"', 'minute')}, COALESCE("to", ''), "direction", ${tallyExpressions(provider, limits)}
+       FROM "Call" GROUP BY 2, 3, 4`,
   );
   await tx.$executeRawUnsafe(
-    `INSERT INTO "Rollup" ("resolution", "bucket", "line", ${columns})
-     SELECT 60, ${truncated(provider, '"bucket"', 'hour')}, "line", ${ROLLUP_COLUMNS.map((c) => `SUM("${c}")`).join(', ')}
-       FROM "Rollup" WHERE "resolution" = 1 GROUP BY 2, 3`,
+    `INSERT INTO "Rollup" ("resolution", "bucket", "line", "direction", ${columns})
+     SELECT 60, ${truncated(provider, '"bucket"', 'hour')}, "line", "direction", ${ROLLUP_COLUMNS.map((c) => `SUM("${c}")`).join(', ')}
+       FROM "Rollup" WHERE "resolution" = 1 GROUP BY 2, 3, 4`,
+  );
+  await tx.$executeRawUnsafe(`DELETE FROM "FailureRollup"`);
+  await tx.$executeRawUnsafe(
+    `INSERT INTO "FailureRollup" ("resolution", "bucket", "line", "direction", "status", "sipCode", "calls")
+     SELECT 1, ${truncated(provider, '"startedAt"', 'minute')}, COALESCE("to", ''), "direction", "status", COALESCE("sipCode", 0), COUNT(*)
+       FROM "Call" WHERE ${FAILED} GROUP BY 2, 3, 4, 5, 6`,
+  );
+  await tx.$executeRawUnsafe(
+    `INSERT INTO "FailureRollup" ("resolution", "bucket", "line", "direction", "status", "sipCode", "calls")
+     SELECT 60, ${truncated(provider, '"bucket"', 'hour')}, "line", "direction", "status", "sipCode", SUM("calls")
+       FROM "FailureRollup" WHERE "resolution" = 1 GROUP BY 2, 3, 4, 5, 6`,
   );
 }

@@ -1,5 +1,5 @@
 import type { Callback } from '../callbacks/schema';
-import { supersedes } from '../common/status';
+import { supersedes, type Direction } from '../common/status';
 
 /** What the store keeps of a call, apart from bookkeeping. */
 export interface CallState {
@@ -12,6 +12,26 @@ export interface CallState {
   startedAt: Date;
   duration: number | null;
   mos: number | null;
+  direction: Direction;
+  parentSid: string | null;
+  sipCode: number | null;
+  packets: number | null;
+  lost: number | null;
+  jitter: number | null;
+  flushes: number | null;
+}
+
+const OUTWARD: Record<Direction, number> = { inbound: 0, 'outbound-api': 1, 'outbound-dial': 2 };
+
+/**
+ * A call's direction from everything reported so far, whatever the order: a leg stays a leg
+ * (a parent, or outbound-dial, in any callback), then outbound-api, else inbound.
+ */
+export function directionOf(reported: (string | null | undefined)[], parentSid: string | null): Direction {
+  if (parentSid !== null) return 'outbound-dial';
+  let d: Direction = 'inbound';
+  for (const r of reported) if (r && r in OUTWARD && OUTWARD[r as Direction] > OUTWARD[d]) d = r as Direction;
+  return d;
 }
 
 /**
@@ -34,7 +54,15 @@ export function applyEvent(current: CallState | null, cb: Callback, receivedAt: 
     startedAt: current && current.startedAt <= at ? current.startedAt : at,
     duration: prefer(cb.duration, current?.duration),
     mos: prefer(cb.mos, current?.mos),
+    parentSid: prefer(cb.parentSid, current?.parentSid),
+    direction: 'inbound',
+    sipCode: prefer(cb.sipCode, current?.sipCode),
+    packets: prefer(cb.packets, current?.packets),
+    lost: prefer(cb.lost, current?.lost),
+    jitter: prefer(cb.jitter, current?.jitter),
+    flushes: prefer(cb.flushes, current?.flushes),
   };
+  next.direction = directionOf([cb.direction, current?.direction], next.parentSid);
   const changed =
     !current ||
     (Object.keys(next) as (keyof CallState)[]).some((k) =>

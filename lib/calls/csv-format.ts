@@ -11,6 +11,15 @@ export const CSV_COLUMNS = [
   'From Number',
   'Call Duration(s)',
   'Audio in MOS',
+  // Added after the script's seven, which stay first and in order.
+  'Direction',
+  'Parent Call SID',
+  'SIP Result Code',
+  'Packets Received',
+  'Packets Lost',
+  'Packet Loss (%)',
+  'Max Jitter (ms)',
+  'Jitter Buffer Flushes',
 ] as const;
 
 // A cell a spreadsheet would run as a formula gets a leading quote, except a valid E.164
@@ -30,11 +39,26 @@ export type ExportRow = [
   from: string | null,
   duration: number | bigint | string | null,
   mos: number | string | null,
+  direction: string,
+  parentSid: string | null,
+  sipCode: number | bigint | string | null,
+  packets: number | bigint | string | null,
+  lost: number | bigint | string | null,
+  jitter: number | string | null,
+  flushes: number | bigint | string | null,
 ];
 
 /** The SELECT list matching ExportRow, with the start time as epoch ms on either store. */
 export const EXPORT_COLUMNS = (startedAtMs: string) =>
-  `"id", "callSid", "status", ${startedAtMs} AS "startedAtMs", "to", "from", "duration", "mos"`;
+  `"id", "callSid", "status", ${startedAtMs} AS "startedAtMs", "to", "from", "duration", "mos", "direction", "parentSid", "sipCode", "packets", "lost", "jitter", "flushes"`;
+
+const cell = (v: number | bigint | string | null) => (v === null ? '' : String(v));
+
+/** Lost per received, in percent to two decimals, as the board computes it; blank without packets. */
+function lossCell(packets: ExportRow[11], lost: ExportRow[12]): string {
+  if (packets === null || lost === null || Number(packets) <= 0) return '';
+  return String(Math.round((Number(lost) * 10_000) / Number(packets)) / 100);
+}
 
 /** CSV lines for a page of calls (with the header line first on the first page), CRLF-terminated. */
 export function csvPage(rows: ExportRow[], header: boolean): string {
@@ -49,6 +73,14 @@ export function csvPage(rows: ExportRow[], header: boolean): string {
         r[5] ?? '',
         r[6] === null ? '' : String(r[6]),
         r[7] === null ? '' : Number(r[7]),
+        r[8],
+        r[9] ?? '',
+        cell(r[10]),
+        cell(r[11]),
+        cell(r[12]),
+        lossCell(r[11], r[12]),
+        r[13] === null ? '' : Number(r[13]),
+        cell(r[14]),
       ]),
     },
     { header, escapeFormulae: FORMULA_START, newline: '\r\n' },

@@ -2,8 +2,9 @@ import { raw, sqltag as sql, empty, join as joinSql, type Sql } from '@prisma/cl
 import type { Database, Db, Tx } from '../db/client';
 import type { Provider } from '../db/adapters';
 import { CALL_ROW_SELECT, callRowOf, toRow } from './rows';
-import { ROLLUP_COLUMNS } from './rollup';
-import { at, callConditions, epochMsOf, tallyExpressions } from './aggregate';
+import { ROLLUP_COLUMNS, tallyOf, type RollupColumn } from './rollup';
+import { FAILED, at, callConditions, epochMsOf, tallyExpressions } from './aggregate';
+import { failureKey } from '../common/status';
 import { loadSettings } from './stored-settings';
 import { addTally, emptyTally } from '../common/tally';
 import { HOUR_MS, MINUTE_MS } from '../common/time';
@@ -24,26 +25,10 @@ import type {
 /** Most lines the per-line view lists, busiest first. */
 const MAX_LINES = 200;
 
-type TallyColumn = (typeof ROLLUP_COLUMNS)[number];
-type TallyRecord = Record<TallyColumn, number | bigint | null>;
+type TallyRecord = Record<RollupColumn, number | bigint | null>;
 
-function toTally(r: TallyRecord): Tally {
-  const n = (c: TallyColumn) => Number(r[c] ?? 0);
-  return {
-    calls: n('calls'),
-    finished: n('finished'),
-    completed: n('completed'),
-    durationSum: n('durationSum'),
-    durationCount: n('durationCount'),
-    mosSumCenti: n('mosSumCenti'),
-    mosCount: n('mosCount'),
-    mosBands: [n('mosBad'), n('mosPoor'), n('mosFair'), n('mosGood'), n('mosExcellent')],
-    durationBins: [n('dur0'), n('dur1'), n('dur2'), n('dur3'), n('dur4'), n('dur5')],
-    badAudioSeconds: n('badAudioSum'),
-  };
-}
-
-const sumColumns = raw(ROLLUP_COLUMNS.map((c) => `SUM("${c}") AS "${c}"`).join(', '));
+// As BIGINT: PostgreSQL sums a bigint column as numeric, which the driver hands back as text.
+const sumColumns = raw(ROLLUP_COLUMNS.map((c) => `CAST(SUM("${c}") AS BIGINT) AS "${c}"`).join(', '));
 
 /**
  * Where a board filter's tallies come from. Range and line: the rollups, hour rows for whole hours
@@ -57,6 +42,8 @@ interface Source {
   time: Sql;
   line: Sql;
   tally: Sql;
+  /** The same rows' unsuccessful calls by status and SIP code. */
+  failures: { from: Sql; where: Sql; calls: Sql };
 }
 
 function rollupSource(provider: Provider, f: Unlined, minutesOnly: boolean): Source {
@@ -75,22 +62,30 @@ function rollupSource(provider: Provider, f: Unlined, minutesOnly: boolean): Sou
           range(60, h1, h2),
           ...(h2 !== null && f.to !== null ? [range(1, h2, f.to)] : []),
         ];
+  const where = sql`"direction" = ${f.direction} AND (${joinSql(parts, ' OR ')})`;
   return {
     from: sql`"Rollup"`,
-    where: joinSql(parts, ' OR '),
+    where,
     time: raw(epochMsOf(provider, b)),
     line: raw('"line"'),
     tally: sumColumns,
+    failures: { from: sql`"FailureRollup"`, where, calls: sql`SUM("calls")` },
   };
 }
 
 function callSource(provider: Provider, f: Unlined, settings: BoardSettings): Source {
+  const where = callConditions(provider, { ...f, line: null });
   return {
     from: sql`"Call"`,
-    where: callConditions(provider, { ...f, line: null }),
+    where,
     time: raw(epochMsOf(provider, '"startedAt"')),
     line: raw(`COALESCE("to", '')`),
     tally: raw(tallyExpressions(provider, settings.mosLimits)),
+    failures: {
+      from: sql`"Call"`,
+      where: sql`${where} AND ${raw(FAILED)}`,
+      calls: sql`COUNT(*)`,
+    },
   };
 }
 
@@ -150,8 +145,31 @@ export function createQueries(db: Database, dashboardRows: number): Queries {
         const totals = emptyTally();
         const points = new Map<number, Tally>();
         const perLine = new Map<string, Tally>();
+        // Unsuccessful calls by status and SIP code, per the same bucket and line.
+        const failures = await tx.$queryRaw<
+          {
+            t: number | bigint;
+            line: string;
+            status: string;
+            sip: number | bigint | null;
+            calls: number | bigint;
+          }[]
+        >(
+          sql`SELECT (${from} + ((${src.time} - ${from}) / ${size}) * ${size}) AS t, ${src.line} AS line,
+                     "status", COALESCE("sipCode", 0) AS sip, ${src.failures.calls} AS calls
+                FROM ${src.failures.from} WHERE ${src.failures.where} GROUP BY 1, 2, 3, 4`,
+        );
+        const failed = new Map<string, Record<string, number>>();
+        for (const r of failures) {
+          const n = Number(r.calls);
+          if (n === 0) continue;
+          const k = `${Number(r.t)}\u0000${r.line}`;
+          const m = failed.get(k) ?? failed.set(k, {}).get(k)!;
+          m[failureKey(r.status, Number(r.sip))] = n;
+        }
         for (const r of grouped) {
-          const tally = toTally(r);
+          const tally = tallyOf(r);
+          tally.failures = failed.get(`${Number(r.t)}\u0000${String(r.line)}`) ?? {};
           const line = String(r.line);
           addTally(perLine.get(line) ?? perLine.set(line, emptyTally()).get(line)!, tally);
           if (filter.line !== null && line !== filter.line) continue;
@@ -202,8 +220,9 @@ export function createQueries(db: Database, dashboardRows: number): Queries {
       return rows.map(toRow);
     },
     async history(callSid) {
-      const [call, events] = await Promise.all([
+      const [call, legs, events] = await Promise.all([
         db.read.call.findUnique({ where: { callSid } }),
+        db.read.call.findMany({ where: { parentSid: callSid }, orderBy: { startedAt: 'asc' }, take: 100 }),
         // Ids are handed out in commit order, and commits follow arrival order.
         db.read.callEvent.findMany({ where: { callSid }, orderBy: { id: 'asc' } }),
       ]);
@@ -230,7 +249,7 @@ export function createQueries(db: Database, dashboardRows: number): Queries {
           raw,
         };
       });
-      return { call: call ? toRow(call) : null, events: rows };
+      return { call: call ? toRow(call) : null, legs: legs.map(toRow), events: rows };
     },
     async ingestHealth(now = Date.now()) {
       const hour = Math.floor(now / HOUR_MS) * HOUR_MS;

@@ -3,6 +3,7 @@
 import type { Callback } from '../callbacks/schema';
 import type { CallState } from './apply';
 import type { CallFacts, CallRow } from '../common/types';
+import type { Direction } from '../common/status';
 
 /** A call as the store holds it, with when it was first heard of. */
 export type StoredCall = CallState & { firstSeenAt: Date };
@@ -37,7 +38,9 @@ export function eventRow(cb: Callback, receivedAt: Date, applied: boolean): Even
 }
 
 /** A stored call as the board receives it, whether read through Prisma or raw SQL. */
-export function toRow(c: Omit<CallState, 'sequence'> & { eventId: number }): CallRow {
+export function toRow(
+  c: Omit<CallState, 'sequence' | 'direction'> & { direction: string; eventId: number },
+): CallRow {
   return {
     callSid: c.callSid,
     accountSid: c.accountSid,
@@ -47,6 +50,13 @@ export function toRow(c: Omit<CallState, 'sequence'> & { eventId: number }): Cal
     startedAt: c.startedAt.toISOString(),
     duration: c.duration,
     mos: c.mos,
+    direction: c.direction,
+    parentSid: c.parentSid,
+    sipCode: c.sipCode,
+    packets: c.packets,
+    lost: c.lost,
+    jitter: c.jitter,
+    flushes: c.flushes,
     eventId: c.eventId,
   };
 }
@@ -60,6 +70,12 @@ export function factsOf(c: CallState): CallFacts {
     status: c.status,
     duration: c.duration,
     mos: c.mos,
+    direction: c.direction,
+    sipCode: c.sipCode,
+    packets: c.packets,
+    lost: c.lost,
+    jitter: c.jitter,
+    flushes: c.flushes,
   };
 }
 
@@ -72,7 +88,20 @@ const asText = (v: unknown) => (v === null || v === undefined ? null : String(v)
 
 /** The "Call" columns a CallRow is read from, quoted for a raw SELECT. */
 export const CALL_ROW_SELECT =
-  '"callSid", "accountSid", "from", "to", "status", "startedAt", "duration", "mos", "eventId"';
+  '"callSid", "accountSid", "from", "to", "status", "startedAt", "duration", "mos", "direction", "parentSid", "sipCode", "packets", "lost", "jitter", "flushes", "eventId"';
+
+/** The typed columns every call has beyond its identity, read from a raw row. */
+function extrasOf(c: RawCall) {
+  return {
+    direction: String(c.direction ?? 'inbound') as Direction,
+    parentSid: asText(c.parentSid),
+    sipCode: asNumber(c.sipCode),
+    packets: asNumber(c.packets),
+    lost: asNumber(c.lost),
+    jitter: asNumber(c.jitter),
+    flushes: asNumber(c.flushes),
+  };
+}
 
 /** A raw "Call" row (at least CALL_ROW_SELECT's columns) as the board receives it. */
 export function callRowOf(c: RawCall): CallRow {
@@ -85,6 +114,7 @@ export function callRowOf(c: RawCall): CallRow {
     startedAt: asDate(c.startedAt),
     duration: asNumber(c.duration),
     mos: asNumber(c.mos),
+    ...extrasOf(c),
     eventId: Number(c.eventId),
   });
 }
@@ -101,6 +131,7 @@ export function storedCallOf(c: RawCall): StoredCall {
     startedAt: asDate(c.startedAt),
     duration: asNumber(c.duration),
     mos: asNumber(c.mos),
+    ...extrasOf(c),
     firstSeenAt: asDate(c.firstSeenAt),
   };
 }

@@ -1,7 +1,7 @@
 // What the board counts: a time range and optional line, status and caller filters. The server
 // answers snapshots and exports for one; the browser applies live updates through the same test.
 import { z } from 'zod';
-import { CALL_STATUSES } from './status';
+import { CALL_STATUSES, DIRECTIONS, type Direction } from './status';
 import { MAX_EPOCH_MS } from './range';
 
 export interface BoardFilter {
@@ -14,13 +14,22 @@ export interface BoardFilter {
   status: string | null;
   /** Digits (and +) the caller's number contains. */
   caller: string | null;
+  /** Which calls: inbound (the default), or outbound legs, or outbound calls, each on its own. */
+  direction: Direction;
 }
 
 export const MAX_LINE_LENGTH = 256;
 export const MAX_CALLER_LENGTH = 32;
 
 /** Every call ever stored. */
-export const ALL_TIME: BoardFilter = { from: 0, to: null, line: null, status: null, caller: null };
+export const ALL_TIME: BoardFilter = {
+  from: 0,
+  to: null,
+  line: null,
+  status: null,
+  caller: null,
+  direction: 'inbound',
+};
 
 /** Keeps what a phone number search can match: digits and a leading plus. */
 export const normalizeCaller = (q: string) => q.replace(/[^\d+]/g, '');
@@ -40,6 +49,7 @@ export const filterQuerySchema = z
       .max(MAX_CALLER_LENGTH)
       .optional()
       .transform((v) => (v === undefined ? undefined : normalizeCaller(v))),
+    direction: z.enum(DIRECTIONS, { message: `must be one of ${DIRECTIONS.join(', ')}` }).default('inbound'),
   })
   .refine((q) => q.to === undefined || q.to > q.from, { message: 'must be after from', path: ['to'] });
 
@@ -50,6 +60,7 @@ export function filterOf(q: z.infer<typeof filterQuerySchema>): BoardFilter {
     line: q.line ?? null,
     status: q.status ?? null,
     caller: q.caller ? q.caller : null,
+    direction: q.direction,
   };
 }
 
@@ -60,6 +71,7 @@ export function filterParams(f: BoardFilter): URLSearchParams {
   if (f.line !== null) p.set('line', f.line);
   if (f.status !== null) p.set('status', f.status);
   if (f.caller !== null) p.set('caller', f.caller);
+  if (f.direction !== 'inbound') p.set('direction', f.direction);
   return p;
 }
 
@@ -69,6 +81,7 @@ export interface Filterable {
   to: string | null;
   from: string | null;
   status: string;
+  direction: string;
 }
 
 /** Whether the board counts this call, ignoring the line filter when `anyLine` (the line table). */
@@ -76,6 +89,7 @@ export function matches(c: Filterable, f: BoardFilter, anyLine = false): boolean
   const t = Date.parse(c.startedAt);
   if (t < f.from || (f.to !== null && t >= f.to)) return false;
   if (!anyLine && f.line !== null && (c.to ?? '') !== f.line) return false;
+  if (c.direction !== f.direction) return false;
   if (f.status !== null && c.status !== f.status) return false;
   if (f.caller !== null && !(c.from ?? '').includes(f.caller)) return false;
   return true;

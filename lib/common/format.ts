@@ -1,5 +1,13 @@
 // How numbers and times read on the board and in tests that check what the board shows.
-import { DEFAULT_MOS_LIMITS, MOS_BANDS, mosBand, type MosLimits } from './status';
+import {
+  DEFAULT_MOS_LIMITS,
+  MOS_BANDS,
+  QUALITY_BANDS,
+  mosBand,
+  qualityBand,
+  type MosLimits,
+  type QualityLimits,
+} from './status';
 
 /**
  * Bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) and the
@@ -24,6 +32,13 @@ export function formatDuration(seconds: number | null): string {
 
 export function bandOf(mos: number | null, limits: MosLimits = DEFAULT_MOS_LIMITS) {
   return mos === null ? null : MOS_BANDS[mosBand(mos, limits)]!;
+}
+
+/** The quality band of a loss (percent) or jitter (ms), with the tone class it reads in. */
+export function qualityOf(value: number | null, limits: QualityLimits) {
+  if (value === null) return null;
+  const band = QUALITY_BANDS[qualityBand(value, limits)]!;
+  return { ...band, tone: band.key === 'bad' ? 'bad' : band.key === 'degraded' ? 'fair' : 'good' };
 }
 
 /** "3 min ago", "2 h 5 min ago": how long since a moment, for the per-line and health views. */
@@ -77,6 +92,10 @@ export interface Formats {
   talk(minutes: number): { value: string; unit: 'min' | 'h' };
   mos(mos: number | null): string;
   percent(ratio: number | null): string;
+  /** Packet loss, given in percent: "0.42%"; n/a without audio counters. */
+  loss(percent: number | null): string;
+  /** Milliseconds: "12.4 ms"; n/a without audio counters. */
+  ms(ms: number | null): string;
   /** hh:mm:ss, 24-hour. */
   clock(at: number | Date): string;
   /** Time of day for today's calls, date and time for older ones. */
@@ -102,6 +121,7 @@ export function formatsFor(locale: string, zone: string): Formats {
   const tenths = number({ minimumFractionDigits: 1, maximumFractionDigits: 1 });
   const two = number({ minimumFractionDigits: 2, maximumFractionDigits: 2 });
   const one = number({ style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  const loss = number({ style: 'percent', minimumFractionDigits: 2, maximumFractionDigits: 2 });
   const clock = date({ hour: '2-digit', minute: '2-digit', second: '2-digit' });
   const day = date({ year: 'numeric', month: '2-digit', day: '2-digit' });
   const shortDate = date({ day: '2-digit', month: 'short' });
@@ -120,6 +140,8 @@ export function formatsFor(locale: string, zone: string): Formats {
         : { value: count.format(Math.round(m / 60)), unit: 'h' },
     mos: (m) => (m === null ? 'n/a' : two.format(m)),
     percent: (r) => (r === null ? 'n/a' : one.format(r)),
+    loss: (p) => (p === null ? 'n/a' : loss.format(p / 100)),
+    ms: (m) => (m === null ? 'n/a' : `${tenths.format(m)} ms`),
     clock: (at) => clock.format(at),
     callTime(iso, now = new Date()) {
       const d = new Date(iso);

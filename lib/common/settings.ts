@@ -1,7 +1,13 @@
 // The board's settings, which the admin edits at runtime (/admin) and every screen follows, and the
 // silent-line rule built on them. Shared by server and browser. Thresholds: thresholds.ts.
 import { z } from 'zod';
-import { DEFAULT_MOS_LIMITS } from './status';
+import {
+  DEFAULT_JITTER_LIMITS,
+  DEFAULT_LOSS_LIMITS,
+  DEFAULT_MOS_LIMITS,
+  JITTER_BOUNDS,
+  LOSS_BOUNDS,
+} from './status';
 
 /** A metric a threshold can watch, and which way is better. */
 export const METRICS = {
@@ -9,6 +15,7 @@ export const METRICS = {
   successRate: { label: 'Success rate', better: 'higher' },
   failureRate: { label: 'Failure rate', better: 'lower' },
   badAudioMinutes: { label: 'Bad-audio minutes', better: 'lower' },
+  packetLoss: { label: 'Packet loss', better: 'lower' },
 } as const;
 export type Metric = keyof typeof METRICS;
 export const METRIC_KEYS = Object.keys(METRICS) as Metric[];
@@ -24,6 +31,16 @@ export function isValidTimeZone(zone: string): boolean {
 
 const limit = (min: number, max: number) => z.number().finite().min(min).max(max).nullable();
 
+/** Two rising limits, each one of the bins' bounds (the rollups count by bin, not by limit). */
+const bandLimits = (bounds: readonly number[], unit: string) =>
+  z
+    .tuple([z.number(), z.number()])
+    .refine(
+      (l) => l.every((v) => bounds.includes(v)),
+      `each limit must be one of ${bounds.join(', ')} ${unit}`,
+    )
+    .refine((l) => l[1] > l[0], 'the bad limit must be above the degraded one');
+
 export const boardSettingsSchema = z
   .object({
     /** IANA zone for "today", the clock and the export's file name; "" = each screen's own. */
@@ -37,12 +54,18 @@ export const boardSettingsSchema = z
       .tuple([z.number(), z.number(), z.number(), z.number()])
       .refine((l) => l.every((v) => v >= 1 && v <= 5), 'each bound must be between 1 and 5')
       .refine((l) => l.every((v, i) => i === 0 || v > l[i - 1]!), 'bounds must rise from poor to excellent'),
+    /** Packet loss in percent above which a call is degraded, and bad. */
+    lossLimits: bandLimits(LOSS_BOUNDS, '%'),
+    /** Largest jitter in ms above which a call is degraded, and bad. */
+    jitterLimits: bandLimits(JITTER_BOUNDS, 'ms'),
     /** Per metric: the value a tile must not cross (see METRICS for the direction); null = none. */
     thresholds: z.object({
       averageMos: limit(1, 5),
       successRate: limit(0, 1),
       failureRate: limit(0, 1),
       badAudioMinutes: limit(0, 1e9),
+      /** Percent of packets lost. */
+      packetLoss: limit(0, 100),
     }),
     /** A line that usually gets calls at this hour and has had no callback for this long alerts. */
     silenceMinutes: z.number().int().min(1).max(1440),
@@ -55,7 +78,9 @@ export type BoardSettings = z.infer<typeof boardSettingsSchema>;
 export const DEFAULT_SETTINGS: BoardSettings = {
   timeZone: '',
   mosLimits: DEFAULT_MOS_LIMITS,
-  thresholds: { averageMos: 3.6, successRate: 0.8, failureRate: null, badAudioMinutes: null },
+  lossLimits: DEFAULT_LOSS_LIMITS,
+  jitterLimits: DEFAULT_JITTER_LIMITS,
+  thresholds: { averageMos: 3.6, successRate: 0.8, failureRate: null, badAudioMinutes: null, packetLoss: 3 },
   silenceMinutes: 15,
   soundAlerts: false,
 };

@@ -1,9 +1,14 @@
 import {
   DEFAULT_MOS_LIMITS,
   DURATION_BINS,
+  JITTER_BOUNDS,
+  LOSS_BOUNDS,
   MOS_BANDS,
   durationBin,
+  failureKey,
   isTerminal,
+  jitterBin,
+  lossBin,
   mosBand,
   type MosLimits,
 } from './status';
@@ -21,6 +26,15 @@ export function emptyTally(): Tally {
     mosBands: MOS_BANDS.map(() => 0),
     durationBins: DURATION_BINS.map(() => 0),
     badAudioSeconds: 0,
+    lossCount: 0,
+    packetsSum: 0,
+    lostSum: 0,
+    lossBins: [...LOSS_BOUNDS, Infinity].map(() => 0),
+    jitterCount: 0,
+    jitterSumCenti: 0,
+    jitterBins: [...JITTER_BOUNDS, Infinity].map(() => 0),
+    flushSum: 0,
+    failures: {},
   };
 }
 
@@ -28,6 +42,11 @@ export interface TallyInput {
   status: string;
   duration: number | null;
   mos: number | null;
+  sipCode?: number | null;
+  packets?: number | null;
+  lost?: number | null;
+  jitter?: number | null;
+  flushes?: number | null;
 }
 
 /** What one call in the given state adds to every aggregate, with MOS banded by `limits`. */
@@ -50,6 +69,21 @@ export function contribution(call: TallyInput, limits: MosLimits = DEFAULT_MOS_L
     // Talk time on a call below the poor band: what the bad-audio KPI counts.
     if (band === 0 && call.duration !== null) t.badAudioSeconds = call.duration;
   }
+  const packets = call.packets ?? null;
+  const lost = call.lost ?? null;
+  if (packets !== null && lost !== null && packets > 0) {
+    t.lossCount = 1;
+    t.packetsSum = packets;
+    t.lostSum = lost;
+    t.lossBins[lossBin(packets, lost)] = 1;
+  }
+  if (call.jitter !== undefined && call.jitter !== null) {
+    t.jitterCount = 1;
+    t.jitterSumCenti = Math.round(call.jitter * 100);
+    t.jitterBins[jitterBin(call.jitter)] = 1;
+  }
+  t.flushSum = call.flushes ?? 0;
+  if (finished && call.status !== 'completed') t.failures[failureKey(call.status, call.sipCode ?? null)] = 1;
   return t;
 }
 
@@ -64,6 +98,19 @@ export function addTally(into: Tally, add: Tally, sign: 1 | -1 = 1): Tally {
   add.mosBands.forEach((v, i) => (into.mosBands[i] = (into.mosBands[i] ?? 0) + sign * v));
   add.durationBins.forEach((v, i) => (into.durationBins[i] = (into.durationBins[i] ?? 0) + sign * v));
   into.badAudioSeconds += sign * add.badAudioSeconds;
+  into.lossCount += sign * add.lossCount;
+  into.packetsSum += sign * add.packetsSum;
+  into.lostSum += sign * add.lostSum;
+  add.lossBins.forEach((v, i) => (into.lossBins[i] = (into.lossBins[i] ?? 0) + sign * v));
+  into.jitterCount += sign * add.jitterCount;
+  into.jitterSumCenti += sign * add.jitterSumCenti;
+  add.jitterBins.forEach((v, i) => (into.jitterBins[i] = (into.jitterBins[i] ?? 0) + sign * v));
+  into.flushSum += sign * add.flushSum;
+  for (const [k, v] of Object.entries(add.failures)) {
+    const n = (into.failures[k] ?? 0) + sign * v;
+    if (n === 0) delete into.failures[k];
+    else into.failures[k] = n;
+  }
   return into;
 }
 
@@ -78,7 +125,16 @@ export function isZero(t: Tally): boolean {
     t.mosCount === 0 &&
     t.mosBands.every((v) => v === 0) &&
     t.durationBins.every((v) => v === 0) &&
-    t.badAudioSeconds === 0
+    t.badAudioSeconds === 0 &&
+    t.lossCount === 0 &&
+    t.packetsSum === 0 &&
+    t.lostSum === 0 &&
+    t.lossBins.every((v) => v === 0) &&
+    t.jitterCount === 0 &&
+    t.jitterSumCenti === 0 &&
+    t.jitterBins.every((v) => v === 0) &&
+    t.flushSum === 0 &&
+    Object.values(t.failures).every((v) => v === 0)
   );
 }
 
@@ -93,6 +149,10 @@ export function kpis(t: Tally) {
     badAudioMinutes: t.badAudioSeconds / 60,
     /** Share of calls with a MOS that fall below the poor band. */
     belowPoorShare: t.mosCount > 0 ? (t.mosBands[0] ?? 0) / t.mosCount : null,
+    /** Packets lost per packet received over the calls that report them, in percent. */
+    packetLoss: t.packetsSum > 0 ? (t.lostSum * 100) / t.packetsSum : null,
+    /** Mean of the calls' largest jitter, ms. */
+    averageJitter: t.jitterCount > 0 ? t.jitterSumCenti / t.jitterCount / 100 : null,
   };
 }
 export type Kpis = ReturnType<typeof kpis>;

@@ -12,6 +12,7 @@ export function metricValues(t: Tally): Record<Metric, number | null> {
     successRate: k.successRate,
     failureRate: k.successRate === null ? null : 1 - k.successRate,
     badAudioMinutes: t.badAudioSeconds / 60,
+    packetLoss: k.packetLoss,
   };
 }
 

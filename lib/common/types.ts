@@ -12,6 +12,17 @@ export interface CallRow {
   startedAt: string;
   duration: number | null;
   mos: number | null;
+  /** inbound, outbound-dial or outbound-api (see DIRECTIONS). */
+  direction: string;
+  /** The call this one is a leg of; null for a call of its own. */
+  parentSid: string | null;
+  /** SIP response code to the call's INVITE, when reported. */
+  sipCode: number | null;
+  /** Audio counters (SignalWire): media packets received, lost, largest jitter in ms, flushes. */
+  packets: number | null;
+  lost: number | null;
+  jitter: number | null;
+  flushes: number | null;
   eventId: number;
 }
 
@@ -30,6 +41,19 @@ export interface Tally {
   durationBins: number[];
   /** Talk seconds on calls whose MOS is below the poor band. */
   badAudioSeconds: number;
+  /** Calls with a packet loss, their packets received and lost, and calls per LOSS_BOUNDS bin. */
+  lossCount: number;
+  packetsSum: number;
+  lostSum: number;
+  lossBins: number[];
+  /** Calls with a largest jitter, those jitters summed in hundredths of a ms, calls per JITTER_BOUNDS bin. */
+  jitterCount: number;
+  jitterSumCenti: number;
+  jitterBins: number[];
+  /** Jitter-buffer flushes. */
+  flushSum: number;
+  /** Unsuccessful calls by status and SIP code (failureKey, e.g. "busy 486"). */
+  failures: Record<string, number>;
 }
 
 export interface SeriesPoint {
@@ -81,7 +105,21 @@ export interface IngestHealth {
 }
 
 /** What the board's tallies and filters read of a call. */
-export type CallFacts = Pick<CallRow, 'startedAt' | 'to' | 'from' | 'status' | 'duration' | 'mos'>;
+export type CallFacts = Pick<
+  CallRow,
+  | 'startedAt'
+  | 'to'
+  | 'from'
+  | 'status'
+  | 'duration'
+  | 'mos'
+  | 'direction'
+  | 'sipCode'
+  | 'packets'
+  | 'lost'
+  | 'jitter'
+  | 'flushes'
+>;
 
 /** A change to one call, as pushed to dashboards. */
 export interface CallUpdate {
@@ -114,6 +152,8 @@ export interface CallEventRow {
 
 export interface CallHistory {
   call: CallRow | null;
+  /** The calls that are legs of this one (ParentCallSid), oldest first. */
+  legs: CallRow[];
   /** In arrival order. */
   events: CallEventRow[];
 }

@@ -1,6 +1,6 @@
 // What a screen shows, as it travels in the page's URL (so a TV is set up with a link, and a
 // reload keeps the view): range, zone, filters and layout. Shared by the page and the browser.
-import { CALL_STATUSES } from './status';
+import { CALL_STATUSES, DIRECTIONS, type Direction } from './status';
 import { PRESET_KEYS, resolveRange, type Preset, type TimeRange } from './range';
 import { isValidTimeZone } from './settings';
 import { MAX_CALLER_LENGTH, MAX_LINE_LENGTH, normalizeCaller, type BoardFilter } from './filter';
@@ -18,6 +18,7 @@ export interface View {
   line: string | null;
   status: string | null;
   caller: string | null;
+  direction: Direction;
   /** Full-screen layout without controls, for a TV. */
   tv: boolean;
 }
@@ -30,6 +31,7 @@ export const DEFAULT_VIEW: View = {
   line: null,
   status: null,
   caller: null,
+  direction: 'inbound',
   tv: false,
 };
 
@@ -46,6 +48,7 @@ export function parseView(params: Params): View {
   const to = one(params.to);
   const caller = normalizeCaller(one(params.caller) ?? '');
   const line = one(params.line);
+  const direction = one(params.direction);
   return {
     preset: PRESET_KEYS.includes(preset as Preset) ? (preset as Preset) : DEFAULT_VIEW.preset,
     from: from && LOCAL.test(from) ? from : null,
@@ -54,6 +57,7 @@ export function parseView(params: Params): View {
     line: line !== null && line.length <= MAX_LINE_LENGTH ? line : null,
     status: status && (CALL_STATUSES as readonly string[]).includes(status) ? status : null,
     caller: caller ? caller.slice(0, MAX_CALLER_LENGTH) : null,
+    direction: DIRECTIONS.includes(direction as Direction) ? (direction as Direction) : 'inbound',
     tv: one(params.view) === 'tv',
   };
 }
@@ -70,6 +74,7 @@ export function viewParams(v: View): URLSearchParams {
   if (v.line !== null) p.set('line', v.line);
   if (v.status) p.set('status', v.status);
   if (v.caller) p.set('caller', v.caller);
+  if (v.direction !== 'inbound') p.set('direction', v.direction);
   if (v.tv) p.set('view', 'tv');
   return p;
 }
@@ -82,5 +87,12 @@ export function rangeOf(v: View, zone: string, now: number): TimeRange {
 }
 
 export function filterOfView(v: View, range: TimeRange): BoardFilter {
-  return { from: range.from, to: range.to, line: v.line, status: v.status, caller: v.caller };
+  return {
+    from: range.from,
+    to: range.to,
+    line: v.line,
+    status: v.status,
+    caller: v.caller,
+    direction: v.direction,
+  };
 }

@@ -3,7 +3,7 @@
 import { raw, sqltag as sql } from '@prisma/client/runtime/client';
 import type { Provider } from './adapters';
 
-export type Column = 'text' | 'integer' | 'double precision' | 'timestamp(3)' | 'boolean';
+export type Column = 'text' | 'integer' | 'bigint' | 'double precision' | 'timestamp(3)' | 'boolean';
 export type Cell = string | number | boolean | Date | null;
 
 /**

@@ -38,7 +38,7 @@ afterAll(async () => {
 /** Each test counts calls on a day of its own, so the others' calls never enter its views. */
 const dayOf = (n: number) => Date.parse('2026-06-01T00:00:00Z') + n * DAY;
 const view = (day: number, line: string | null = null, status: string | null = null) =>
-  filterParams({ from: day, to: day + DAY, line, status, caller: null }).toString();
+  filterParams({ from: day, to: day + DAY, line, status, caller: null, direction: 'inbound' }).toString();
 
 async function board(query: string, opts: BoardOptions = {}, cookie = server.cookie) {
   const b = await openBoard(server.url, cookie, { query, ...opts });

@@ -63,6 +63,14 @@ interface SentCall {
   duration: number | null;
   /** AudioInMos as sent. */
   mos: string | null;
+  /** inbound, outbound-dial (a leg: a parent or that Direction) or outbound-api. */
+  direction: string;
+  sip: number | null;
+  packets: number | null;
+  lost: number | null;
+  /** AudioInJitterMaxVariance as sent. */
+  jitter: string | null;
+  flushes: number | null;
 }
 
 function sentCalls(): SentCall[] {
@@ -78,8 +86,22 @@ function sentCalls(): SentCall[] {
       status: f.CallStatus!,
       duration: null,
       mos: null,
+      direction: 'inbound',
+      sip: null,
+      packets: null,
+      lost: null,
+      jitter: null,
+      flushes: null,
     };
     call.start = Math.min(call.start, at);
+    if (f.ParentCallSid || f.Direction === 'outbound-dial') call.direction = 'outbound-dial';
+    else if (f.Direction === 'outbound-api' && call.direction === 'inbound') call.direction = 'outbound-api';
+    if (f.SipResultCode !== undefined) call.sip = Number(f.SipResultCode);
+    const packets = f.AudioInMediaPacketCount ?? f.AudioInPacketCount;
+    if (packets !== undefined) call.packets = Number(packets);
+    if (f.AudioInSkipPacketCount !== undefined) call.lost = Number(f.AudioInSkipPacketCount);
+    if (f.AudioInJitterMaxVariance !== undefined) call.jitter = f.AudioInJitterMaxVariance;
+    if (f.AudioInFlushPacketCount !== undefined) call.flushes = Number(f.AudioInFlushPacketCount);
     if (stage(f.CallStatus!) > stage(call.status)) call.status = f.CallStatus!;
     if (f.CallDuration !== undefined) call.duration = Number(f.CallDuration);
     if (f.AudioInMos !== undefined) call.mos = f.AudioInMos;
@@ -94,7 +116,12 @@ const counted = (c: SentCall, f: BoardFilter, anyLine = false) =>
   (f.to === null || c.start < f.to) &&
   (anyLine || f.line === null || c.line === f.line) &&
   (f.status === null || c.status === f.status) &&
-  (f.caller === null || c.caller.includes(f.caller));
+  (f.caller === null || c.caller.includes(f.caller)) &&
+  c.direction === f.direction;
+
+/** Packet loss bins' upper bounds in %, and jitter bins' in ms; above the last is the last bin. */
+const LOSS_UP = [0.5, 1, 2, 3, 5, 10];
+const JITTER_UP = [10, 20, 30, 50, 100];
 
 /** MOS in hundredths, a half rounded up: 1.125 is 113. */
 const hundredths = (mos: string) => Math.floor((Math.round(Number(mos) * 1000) + 5) / 10);
@@ -110,6 +137,15 @@ const none = (): Tally => ({
   mosBands: [0, 0, 0, 0, 0],
   durationBins: [0, 0, 0, 0, 0, 0],
   badAudioSeconds: 0,
+  lossCount: 0,
+  packetsSum: 0,
+  lostSum: 0,
+  lossBins: [0, 0, 0, 0, 0, 0, 0],
+  jitterCount: 0,
+  jitterSumCenti: 0,
+  jitterBins: [0, 0, 0, 0, 0, 0],
+  flushSum: 0,
+  failures: {},
 });
 
 function expected(f: BoardFilter, bands: number[] = G107): Tally {
@@ -131,6 +167,22 @@ function expected(f: BoardFilter, bands: number[] = G107): Tally {
       t.mosBands[band]! += 1;
       if (band === 0 && c.duration !== null) t.badAudioSeconds += c.duration;
     }
+    if (c.packets !== null && c.lost !== null && c.packets > 0) {
+      t.lossCount += 1;
+      t.packetsSum += c.packets;
+      t.lostSum += c.lost;
+      t.lossBins[LOSS_UP.filter((up) => (c.lost! / c.packets!) * 100 > up).length]! += 1;
+    }
+    if (c.jitter !== null) {
+      t.jitterCount += 1;
+      t.jitterSumCenti += hundredths(c.jitter);
+      t.jitterBins[JITTER_UP.filter((up) => Number(c.jitter) > up).length]! += 1;
+    }
+    t.flushSum += c.flushes ?? 0;
+    if (ended && c.status !== 'completed') {
+      const key = `${c.status} ${c.sip ?? 0}`;
+      t.failures[key] = (t.failures[key] ?? 0) + 1;
+    }
   }
   return t;
 }
@@ -149,6 +201,20 @@ function sum(ts: Tally[]): Tally {
       mosBands: add(a.mosBands, t.mosBands),
       durationBins: add(a.durationBins, t.durationBins),
       badAudioSeconds: a.badAudioSeconds + t.badAudioSeconds,
+      lossCount: a.lossCount + t.lossCount,
+      packetsSum: a.packetsSum + t.packetsSum,
+      lostSum: a.lostSum + t.lostSum,
+      lossBins: add(a.lossBins, t.lossBins),
+      jitterCount: a.jitterCount + t.jitterCount,
+      jitterSumCenti: a.jitterSumCenti + t.jitterSumCenti,
+      jitterBins: add(a.jitterBins, t.jitterBins),
+      flushSum: a.flushSum + t.flushSum,
+      failures: Object.fromEntries(
+        [...new Set([...Object.keys(a.failures), ...Object.keys(t.failures)])].map((k) => [
+          k,
+          (a.failures[k] ?? 0) + (t.failures[k] ?? 0),
+        ]),
+      ),
     }),
     none(),
   );
@@ -189,6 +255,26 @@ beforeAll(async () => {
     else delete form.AudioInMos;
     // 112.5 hundredths exactly: JavaScript rounds the half up, PostgreSQL's ROUND to even.
     if (i === 1) form.AudioInMos = '1.125';
+    if (form.AudioInMos !== undefined) {
+      // Audio counters, with losses on the bins' bounds (0.5%, 1%, 3%) and either side of them.
+      const packets = 1000 * (1 + (i % 3));
+      const lost = ([0, 5, 10, 30, 31, 100][i % 6]! * packets) / 1000;
+      form[i === 2 ? 'AudioInPacketCount' : 'AudioInMediaPacketCount'] = String(packets);
+      form.AudioInSkipPacketCount = String(lost);
+      form.AudioInJitterMaxVariance = ['4.25', '10.00', '10.01', '30.50', '75.13', '150.00'][i % 6]!;
+      form.AudioInFlushPacketCount = String(i % 3);
+    }
+    // SIP responses on unsuccessful calls; a third of them report none.
+    const sip: Record<string, string> = {
+      busy: '486',
+      'no-answer': i % 2 ? '480' : '408',
+      failed: '503',
+      canceled: '487',
+    };
+    if (sip[status] && i % 3 !== 0) form.SipResultCode = sip[status];
+    if (status === 'completed') form.SipResultCode = '200';
+    // A call the center placed: counted apart from inbound calls.
+    if (i === 30) form.Direction = 'outbound-api';
     // Some calls ring a minute first: they start then (call 15 at 09:59:17, before 10:00).
     if (i % 4 === 3) {
       const ringing: Form = { ...form, CallStatus: 'ringing', Timestamp: stamp(at - 60_000) };
@@ -197,6 +283,23 @@ beforeAll(async () => {
       await send(ringing);
     }
     await send(form);
+    // Forwarded calls: a second leg to an agent, which is not a second call to the center. One
+    // says so only by its Direction.
+    if (status === 'completed' && i % 3 === 0) {
+      const leg: Form = completedCall({
+        CallSid: randomUUID(),
+        From: form.To!,
+        To: `+1555010${i % 10}`,
+        Timestamp: stamp(at + 2_000),
+        CallStatus: i === 33 ? 'no-answer' : 'completed',
+        CallDuration: i === 33 ? '0' : String(20 + i * 11),
+        Direction: 'outbound-dial',
+        SipResultCode: i === 33 ? '480' : '200',
+      });
+      delete leg.AudioInMos;
+      if (i !== 9) leg.ParentCallSid = form.CallSid!;
+      await send(leg);
+    }
     // And some hear of an earlier stage after the last, which changes nothing.
     if (i % 10 === 4) {
       const late: Form = { ...form, CallStatus: 'ringing', Timestamp: stamp(at - 30_000) };
@@ -213,29 +316,84 @@ afterAll(async () => {
 });
 
 const filters: [string, BoardFilter][] = [
-  ['every call', { from: 0, to: null, line: null, status: null, caller: null }],
+  ['every call', { from: 0, to: null, line: null, status: null, caller: null, direction: 'inbound' }],
   // Starts and ends at :30, as "today" does in a half-hour zone: minute rows at both edges.
-  ['09:30 to 12:30', { from: day + HOUR / 2, to: day + 3.5 * HOUR, line: null, status: null, caller: null }],
+  [
+    '09:30 to 12:30',
+    {
+      from: day + HOUR / 2,
+      to: day + 3.5 * HOUR,
+      line: null,
+      status: null,
+      caller: null,
+      direction: 'inbound',
+    },
+  ],
   [
     'within one hour',
-    { from: day + HOUR + 7 * 60_000, to: day + HOUR + 41 * 60_000, line: null, status: null, caller: null },
+    {
+      from: day + HOUR + 7 * 60_000,
+      to: day + HOUR + 41 * 60_000,
+      line: null,
+      status: null,
+      caller: null,
+      direction: 'inbound',
+    },
   ],
-  ['from 10:00, open-ended', { from: day + HOUR, to: null, line: null, status: null, caller: null }],
+  [
+    'from 10:00, open-ended',
+    { from: day + HOUR, to: null, line: null, status: null, caller: null, direction: 'inbound' },
+  ],
   // Over 30 hours: hour-long chart points, so hour rows inside and minute rows at edges that cut calls.
   [
     '31 h from 09:30',
-    { from: day + HOUR / 2, to: day + 31.5 * HOUR, line: null, status: null, caller: null },
+    {
+      from: day + HOUR / 2,
+      to: day + 31.5 * HOUR,
+      line: null,
+      status: null,
+      caller: null,
+      direction: 'inbound',
+    },
   ],
   [
     '31 h to 11:30',
-    { from: day + 2.5 * HOUR - 31 * HOUR, to: day + 2.5 * HOUR, line: null, status: null, caller: null },
+    {
+      from: day + 2.5 * HOUR - 31 * HOUR,
+      to: day + 2.5 * HOUR,
+      line: null,
+      status: null,
+      caller: null,
+      direction: 'inbound',
+    },
   ],
-  ['one line', { from: day + HOUR / 2, to: day + 3.5 * HOUR, line: LINES[1]!, status: null, caller: null }],
-  ['one status', { from: day, to: day + 4 * HOUR, line: null, status: 'completed', caller: null }],
-  ['caller search', { from: 0, to: null, line: null, status: null, caller: '555102' }],
+  [
+    'one line',
+    {
+      from: day + HOUR / 2,
+      to: day + 3.5 * HOUR,
+      line: LINES[1]!,
+      status: null,
+      caller: null,
+      direction: 'inbound',
+    },
+  ],
+  [
+    'one status',
+    { from: day, to: day + 4 * HOUR, line: null, status: 'completed', caller: null, direction: 'inbound' },
+  ],
+  ['caller search', { from: 0, to: null, line: null, status: null, caller: '555102', direction: 'inbound' }],
+  [
+    'outbound legs',
+    { from: 0, to: null, line: null, status: null, caller: null, direction: 'outbound-dial' },
+  ],
+  [
+    'outbound calls',
+    { from: 0, to: null, line: null, status: null, caller: null, direction: 'outbound-api' },
+  ],
   [
     'line, status and caller',
-    { from: day, to: null, line: LINES[0]!, status: 'completed', caller: '4155551' },
+    { from: day, to: null, line: LINES[0]!, status: 'completed', caller: '4155551', direction: 'inbound' },
   ],
 ];
 

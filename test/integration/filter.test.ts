@@ -137,6 +137,7 @@ describe('the board filter', () => {
               // As the search box sends it.
               return normalizeCaller(caller.slice(at, at + length));
             }),
+            direction: 'inbound',
           };
 
           const inBrowser = rows.filter((r) => matches(r, filter));

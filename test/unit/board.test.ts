@@ -62,7 +62,13 @@ describe('thresholds', () => {
     addTally(t, contribution({ status: 'failed', duration: 0, mos: null }));
     const s = {
       ...DEFAULT_SETTINGS,
-      thresholds: { averageMos: 3.6, successRate: 0.8, failureRate: 0.4, badAudioMinutes: 5 },
+      thresholds: {
+        averageMos: 3.6,
+        successRate: 0.8,
+        failureRate: 0.4,
+        badAudioMinutes: 5,
+        packetLoss: null,
+      },
     };
     expect([...breached(t, s)].sort()).toEqual([
       'averageMos',
@@ -238,6 +244,13 @@ describe('live updates under a filter', () => {
     startedAt,
     duration: 60,
     mos: 4.4,
+    direction: 'inbound',
+    parentSid: null,
+    sipCode: null,
+    packets: null,
+    lost: null,
+    jitter: null,
+    flushes: null,
     eventId: id,
     ...over,
   });
@@ -247,6 +260,7 @@ describe('live updates under a filter', () => {
     line: null,
     status: 'in-progress',
     caller: null,
+    direction: 'inbound',
   };
   const snapshot: Snapshot = {
     asOfEventId: 0,

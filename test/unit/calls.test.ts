@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { supersedes, mosBand, MOS_BANDS, durationBin } from '@/lib/common/status';
+import {
+  supersedes,
+  mosBand,
+  MOS_BANDS,
+  durationBin,
+  jitterBin,
+  lossBin,
+  lossPercent,
+  qualityBands,
+} from '@/lib/common/status';
+import { directionOf } from '@/lib/calls/apply';
 import { contribution, kpis, addTally, emptyTally } from '@/lib/common/tally';
 import { applyUpdates, boardFromSnapshot } from '@/lib/common/board';
 import { bucketFor } from '@/lib/common/series';
@@ -63,7 +73,62 @@ describe('kpis', () => {
       failedCalls: 1,
       badAudioMinutes: 0,
       belowPoorShare: 0,
+      // No audio counters on any of them: unknown, never 0.
+      packetLoss: null,
+      averageJitter: null,
     });
+  });
+  it('weighs packet loss by packets, averages the largest jitters, and counts failures by SIP code', () => {
+    const t = emptyTally();
+    addTally(
+      t,
+      contribution({ status: 'completed', duration: 60, mos: 4.4, packets: 3000, lost: 0, jitter: 4 }),
+    );
+    addTally(
+      t,
+      contribution({ status: 'completed', duration: 20, mos: 3.2, packets: 1000, lost: 40, jitter: 36.5 }),
+    );
+    // A call without counters (Twilio) counts in neither.
+    addTally(t, contribution({ status: 'completed', duration: 20, mos: 4.1 }));
+    addTally(t, contribution({ status: 'busy', duration: 0, mos: null, sipCode: 486 }));
+    addTally(t, contribution({ status: 'busy', duration: 0, mos: null, sipCode: 486 }));
+    addTally(t, contribution({ status: 'failed', duration: 0, mos: null }));
+    const k = kpis(t);
+    // 40 lost of 4,000 received: 1%, not the 2% an average of the calls' 0% and 4% would say.
+    expect(k.packetLoss).toBe(1);
+    expect(k.averageJitter).toBe(20.25);
+    expect(t.lossCount).toBe(2);
+    // 0% in the first bin (up to 0.5%), 4% in the fifth (3-5%).
+    expect(t.lossBins).toEqual([1, 0, 0, 0, 1, 0, 0]);
+    // 4 ms up to 10, 36.5 ms in 30-50.
+    expect(t.jitterBins).toEqual([1, 0, 0, 1, 0, 0]);
+    expect(t.failures).toEqual({ 'busy 486': 2, 'failed 0': 1 });
+    // Taking a call back out leaves no zero entries behind.
+    addTally(t, contribution({ status: 'failed', duration: 0, mos: null }), -1);
+    expect(t.failures).toEqual({ 'busy 486': 2 });
+  });
+  it('puts a loss on a bin bound in the bin below it, and reads bands from the bins', () => {
+    // Exactly 1% and 3% are not "above 1%" or "above 3%".
+    expect(lossBin(1000, 10)).toBe(1);
+    expect(lossBin(1000, 11)).toBe(2);
+    expect(lossBin(1000, 30)).toBe(3);
+    expect(lossBin(1000, 5)).toBe(0);
+    expect(lossBin(1000, 1000)).toBe(6);
+    expect(jitterBin(30)).toBe(2);
+    expect(jitterBin(30.01)).toBe(3);
+    // Bins up to 0.5, 1, 2, 3, 5, 10 and above; degraded above 1%, bad above 3%.
+    expect(qualityBands([10, 5, 4, 3, 2, 1, 1], [0.5, 1, 2, 3, 5, 10], [1, 3])).toEqual([4, 7, 15]);
+    expect(lossPercent(2000, 30)).toBe(1.5);
+    expect(lossPercent(0, 0)).toBeNull();
+    expect(lossPercent(null, 3)).toBeNull();
+  });
+  it('keeps a leg a leg whatever order its callbacks come in', () => {
+    expect(directionOf([null, 'inbound'], null)).toBe('inbound');
+    expect(directionOf(['outbound-dial', 'inbound'], null)).toBe('outbound-dial');
+    expect(directionOf(['inbound', 'outbound-api'], null)).toBe('outbound-api');
+    expect(directionOf(['outbound-api', 'outbound-dial'], null)).toBe('outbound-dial');
+    // A parent makes it a leg, whatever it says of its direction.
+    expect(directionOf(['inbound'], 'CA-parent')).toBe('outbound-dial');
   });
   it('has no average MOS and no success rate before there is data', () => {
     expect(kpis(emptyTally())).toMatchObject({ averageMos: null, successRate: null, totalCalls: 0 });
@@ -89,6 +154,13 @@ function row(callSid: string, eventId: number, startedAt: string, status = 'comp
     startedAt,
     duration: 60,
     mos: 4.4,
+    direction: 'inbound',
+    parentSid: null,
+    sipCode: null,
+    packets: null,
+    lost: null,
+    jitter: null,
+    flushes: null,
     eventId,
   };
 }

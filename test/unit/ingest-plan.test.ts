@@ -40,6 +40,13 @@ function stored(c: Partial<StoredCall> & { callSid: string; status: string }): S
     startedAt: new Date(T0),
     duration: null,
     mos: null,
+    direction: 'inbound',
+    parentSid: null,
+    sipCode: null,
+    packets: null,
+    lost: null,
+    jitter: null,
+    flushes: null,
     firstSeenAt: new Date(T0),
     ...c,
   };
@@ -82,6 +89,13 @@ describe('planning a batch', () => {
       startedAt: new Date(T0),
       duration: 75,
       mos: 4.2,
+      direction: 'inbound',
+      parentSid: null,
+      sipCode: null,
+      packets: null,
+      lost: null,
+      jitter: null,
+      flushes: null,
     };
     expect([...plan.calls]).toEqual([
       [
@@ -97,8 +111,8 @@ describe('planning a batch', () => {
     ]);
     const added = contribution(state, DEFAULT_MOS_LIMITS);
     expect(plan.rollups).toEqual([
-      { resolution: 1, bucket: Date.UTC(2026, 0, 1, 11, 0), line: LINE, delta: added },
-      { resolution: 60, bucket: Date.UTC(2026, 0, 1, 11), line: LINE, delta: added },
+      { resolution: 1, bucket: Date.UTC(2026, 0, 1, 11, 0), line: LINE, direction: 'inbound', delta: added },
+      { resolution: 60, bucket: Date.UTC(2026, 0, 1, 11), line: LINE, direction: 'inbound', delta: added },
     ]);
     expect([...plan.lines]).toEqual([[LINE, { callbackAt: T0 + 5_000, callAt: T0 }]]);
 
@@ -117,6 +131,13 @@ describe('planning a batch', () => {
             startedAt: iso(T0),
             duration: 75,
             mos: 4.2,
+            direction: 'inbound',
+            parentSid: null,
+            sipCode: null,
+            packets: null,
+            lost: null,
+            jitter: null,
+            flushes: null,
             eventId: 41,
           },
           before: null,
@@ -186,8 +207,8 @@ describe('planning a batch', () => {
     const delta = diff(contribution(change.state), contribution(call));
     expect(delta).toMatchObject({ calls: 0, finished: 0, completed: 0, mosCount: 1, badAudioSeconds: 30 });
     expect(plan.rollups).toEqual([
-      { resolution: 1, bucket: Date.UTC(2026, 0, 1, 11, 0), line: LINE, delta },
-      { resolution: 60, bucket: Date.UTC(2026, 0, 1, 11), line: LINE, delta },
+      { resolution: 1, bucket: Date.UTC(2026, 0, 1, 11, 0), line: LINE, direction: 'inbound', delta },
+      { resolution: 60, bucket: Date.UTC(2026, 0, 1, 11), line: LINE, direction: 'inbound', delta },
     ]);
     const [outcome] = outcomesOf(plan, new Map([[eventKey('CA5', 'in-progress'), 12]]));
     expect(outcome).toMatchObject({ kind: 'late', eventId: 12, update: { id: 12, before: { mos: null } } });
@@ -242,10 +263,11 @@ describe('planning a batch', () => {
     const failed = cb({ CallSid: 'CA7', CallStatus: 'failed', To: LINE, Timestamp: iso(T0 + 20_000) });
     const plan = planBatch([at(failed, T0 + 30_000)], state, DEFAULT_MOS_LIMITS);
 
-    const delta = { ...emptyTally(), finished: 1 };
+    // One more finished call, and one more failure with no SIP code reported.
+    const delta = { ...emptyTally(), finished: 1, failures: { 'failed 0': 1 } };
     expect(plan.rollups).toEqual([
-      { resolution: 1, bucket: Date.UTC(2026, 0, 1, 11, 0), line: LINE, delta },
-      { resolution: 60, bucket: Date.UTC(2026, 0, 1, 11), line: LINE, delta },
+      { resolution: 1, bucket: Date.UTC(2026, 0, 1, 11, 0), line: LINE, direction: 'inbound', delta },
+      { resolution: 60, bucket: Date.UTC(2026, 0, 1, 11), line: LINE, direction: 'inbound', delta },
     ]);
   });
 
@@ -284,8 +306,8 @@ describe('planning a batch', () => {
     // Only the final state is counted: no trace of ringing or in-progress in the rollups.
     const added = contribution(change.state);
     expect(plan.rollups).toEqual([
-      { resolution: 1, bucket: Date.UTC(2026, 0, 1, 11, 0), line: LINE, delta: added },
-      { resolution: 60, bucket: Date.UTC(2026, 0, 1, 11), line: LINE, delta: added },
+      { resolution: 1, bucket: Date.UTC(2026, 0, 1, 11, 0), line: LINE, direction: 'inbound', delta: added },
+      { resolution: 60, bucket: Date.UTC(2026, 0, 1, 11), line: LINE, direction: 'inbound', delta: added },
     ]);
 
     const ids = new Map(plan.events.map((e, i) => [eventKey(e.callSid, e.status), 100 + i]));
@@ -300,6 +322,25 @@ describe('planning a batch', () => {
     const updates = outcomes.flatMap((o) => (o.kind !== 'duplicate' && o.update ? [o.update] : []));
     expect(updates).toHaveLength(1);
     expect(updates[0]).toMatchObject({ id: 102, call: { status: 'completed', eventId: 102 }, before: null });
+  });
+
+  it('counts a leg in its own direction, under its parent, and never as a line heard from', () => {
+    const parent = cb({ CallSid: 'CA-P', CallStatus: 'completed', To: LINE, CallDuration: '60' });
+    const leg = cb({
+      CallSid: 'CA-L',
+      CallStatus: 'completed',
+      To: '+15550100042',
+      ParentCallSid: 'CA-P',
+      CallDuration: '55',
+    });
+    const plan = planBatch([at(parent, T0), at(leg, T0 + 1_000)], none, DEFAULT_MOS_LIMITS);
+    expect(plan.calls.get('CA-L')!.state).toMatchObject({ direction: 'outbound-dial', parentSid: 'CA-P' });
+    const byDirection = (d: string) =>
+      plan.rollups.filter((r) => r.resolution === 1 && r.direction === d).map((r) => [r.line, r.delta.calls]);
+    expect(byDirection('inbound')).toEqual([[LINE, 1]]);
+    expect(byDirection('outbound-dial')).toEqual([['+15550100042', 1]]);
+    // The agent's number is not one of the center's lines.
+    expect([...plan.lines.keys()]).toEqual([LINE]);
   });
 
   it('keeps one row per line, however many calls of the batch touch it', () => {

@@ -40,6 +40,8 @@ export interface RollupDelta {
   /** Epoch ms of the row's start. */
   bucket: number;
   line: string;
+  direction: string;
+  /** Its failures go to FailureRollup rows of the same key. */
   delta: Tally;
 }
 
@@ -93,7 +95,15 @@ export function planBatch(batch: Submission[], stored: StoredState, limits: MosL
   const retries = new Map<number, number>();
   const calls = new Map<string, CallChange>();
   const lines = new Map<string, LineHeard>();
-  const heard = (c: { to: string | null; startedAt: Date } | null, cb: Callback, receivedAt: Date) => {
+  const heard = (
+    c: { to: string | null; startedAt: Date; direction: string } | null,
+    cb: Callback,
+    receivedAt: Date,
+  ) => {
+    // A line is a number of the center's that people call: a leg's or an outbound call's To is
+    // someone else's number, and its silence means nothing.
+    if ((c?.direction ?? (cb.parentSid ? 'outbound-dial' : (cb.direction ?? 'inbound'))) !== 'inbound')
+      return;
     const line = c?.to ?? cb.to ?? '';
     const callAt = (c?.startedAt ?? cb.timestamp ?? receivedAt).getTime();
     const known = lines.get(line);
@@ -143,12 +153,12 @@ function rollupDeltas(changes: Iterable<CallChange>, limits: MosLimits): RollupD
   const rollups = new Map<string, RollupDelta>();
   for (const t of changes) {
     // Its old and new minute rows are often the same row: then only the difference moves.
-    const moves = new Map<string, { bucket: number; line: string; delta: Tally }>();
+    const moves = new Map<string, { bucket: number; line: string; direction: string; delta: Tally }>();
     const shift = (c: CallState, sign: 1 | -1) => {
       const bucket = minuteBucket(c.startedAt.getTime());
       const line = c.to ?? '';
-      const k = `${bucket}\u0000${line}`;
-      const entry = moves.get(k) ?? { bucket, line, delta: emptyTally() };
+      const k = `${bucket}\u0000${line}\u0000${c.direction}`;
+      const entry = moves.get(k) ?? { bucket, line, direction: c.direction, delta: emptyTally() };
       addTally(entry.delta, contribution(c, limits), sign);
       moves.set(k, entry);
     };
@@ -158,8 +168,14 @@ function rollupDeltas(changes: Iterable<CallChange>, limits: MosLimits): RollupD
       if (isZero(m.delta)) continue;
       for (const resolution of RESOLUTIONS) {
         const bucket = bucketAt(m.bucket, resolution);
-        const k = `${resolution}\u0000${bucket}\u0000${m.line}`;
-        const total = rollups.get(k) ?? { resolution, bucket, line: m.line, delta: emptyTally() };
+        const k = `${resolution}\u0000${bucket}\u0000${m.line}\u0000${m.direction}`;
+        const total = rollups.get(k) ?? {
+          resolution,
+          bucket,
+          line: m.line,
+          direction: m.direction,
+          delta: emptyTally(),
+        };
         addTally(total.delta, m.delta);
         rollups.set(k, total);
       }

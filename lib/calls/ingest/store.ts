@@ -6,9 +6,9 @@ import type { Tx } from '../../db/client';
 import type { Provider } from '../../db/adapters';
 import { chunks, inList, rowsOf, type Cell, type Column } from '../../db/bulk';
 import { storedCallOf, type StoredCall } from '../rows';
-import { ROLLUP_COLUMNS } from '../rollup';
+import { BIGINT_COLUMNS, ROLLUP_COLUMNS, rollupValues } from '../rollup';
+import { parseFailureKey } from '../../common/status';
 import type { MosLimits } from '../../common/status';
-import type { Tally } from '../../common/types';
 import {
   eventKey,
   outcomesOf,
@@ -30,6 +30,13 @@ const CALL_COLUMNS = [
   'startedAt',
   'duration',
   'mos',
+  'direction',
+  'parentSid',
+  'sipCode',
+  'packets',
+  'lost',
+  'jitter',
+  'flushes',
   'firstSeenAt',
   'updatedAt',
   'eventId',
@@ -44,6 +51,13 @@ const CALL_TYPES: readonly Column[] = [
   'timestamp(3)',
   'integer',
   'double precision',
+  'text',
+  'text',
+  'integer',
+  'integer',
+  'integer',
+  'double precision',
+  'integer',
   'timestamp(3)',
   'timestamp(3)',
   'integer',
@@ -71,35 +85,36 @@ const EVENT_TYPES: readonly Column[] = [
 ];
 
 const ROLLUP_INSERT = sql([
-  `INSERT INTO "Rollup" ("resolution", "bucket", "line", ${ROLLUP_COLUMNS.map(quote).join(', ')}) `,
+  `INSERT INTO "Rollup" ("resolution", "bucket", "line", "direction", ${ROLLUP_COLUMNS.map(quote).join(', ')}) `,
 ]);
 const ROLLUP_TYPES: readonly Column[] = [
   'integer',
   'timestamp(3)',
   'text',
-  ...ROLLUP_COLUMNS.map(() => 'integer' as const),
+  'text',
+  ...ROLLUP_COLUMNS.map((c): Column => (BIGINT_COLUMNS.has(c) ? 'bigint' : 'integer')),
 ];
 const ROLLUP_CONFLICT = sql([
-  ` ON CONFLICT ("resolution", "bucket", "line") DO UPDATE SET ${ROLLUP_COLUMNS.map(
+  ` ON CONFLICT ("resolution", "bucket", "line", "direction") DO UPDATE SET ${ROLLUP_COLUMNS.map(
     (c) => `${quote(c)} = "Rollup".${quote(c)} + excluded.${quote(c)}`,
   ).join(', ')}`,
 ]);
 
-/** A tally as ROLLUP_COLUMNS' values, in order. */
-function rollupValues(t: Tally): number[] {
-  return [
-    t.calls,
-    t.finished,
-    t.completed,
-    t.durationSum,
-    t.durationCount,
-    t.mosSumCenti,
-    t.mosCount,
-    ...t.mosBands,
-    ...t.durationBins,
-    t.badAudioSeconds,
-  ];
-}
+const FAILURE_INSERT = sql([
+  'INSERT INTO "FailureRollup" ("resolution", "bucket", "line", "direction", "status", "sipCode", "calls") ',
+]);
+const FAILURE_TYPES: readonly Column[] = [
+  'integer',
+  'timestamp(3)',
+  'text',
+  'text',
+  'text',
+  'integer',
+  'integer',
+];
+const FAILURE_CONFLICT = sql([
+  ' ON CONFLICT ("resolution", "bucket", "line", "direction", "status", "sipCode") DO UPDATE SET "calls" = "FailureRollup"."calls" + excluded."calls"',
+]);
 
 const LINE_TYPES: readonly Column[] = ['text', 'timestamp(3)', 'timestamp(3)'];
 const LINE_INSERT = sql(['INSERT INTO "Line" ("line", "lastCallbackAt", "lastCallAt") ']);
@@ -171,6 +186,13 @@ async function writePlan(tx: Tx, provider: Provider, plan: BatchPlan): Promise<M
       s.startedAt,
       s.duration,
       s.mos,
+      s.direction,
+      s.parentSid,
+      s.sipCode,
+      s.packets,
+      s.lost,
+      s.jitter,
+      s.flushes,
       t.firstSeenAt,
       t.updatedAt,
       idOf.get(t.lastKey)!,
@@ -184,10 +206,20 @@ async function writePlan(tx: Tx, provider: Provider, plan: BatchPlan): Promise<M
     r.resolution,
     new Date(r.bucket),
     r.line,
+    r.direction,
     ...rollupValues(r.delta),
   ]);
   for (const part of chunks(rollups)) {
     await tx.$executeRaw(sql`${ROLLUP_INSERT}${rowsOf(provider, ROLLUP_TYPES, part)}${ROLLUP_CONFLICT}`);
+  }
+  const failures = plan.rollups.flatMap((r) =>
+    Object.entries(r.delta.failures).map(([key, calls]): Cell[] => {
+      const { status, sipCode } = parseFailureKey(key);
+      return [r.resolution, new Date(r.bucket), r.line, r.direction, status, sipCode, calls];
+    }),
+  );
+  for (const part of chunks(failures)) {
+    await tx.$executeRaw(sql`${FAILURE_INSERT}${rowsOf(provider, FAILURE_TYPES, part)}${FAILURE_CONFLICT}`);
   }
 
   if (plan.lines.size > 0) {
