@@ -186,10 +186,11 @@ export function createQueries(db: Database, dashboardRows: number): Queries {
           .sort((x, y) => y.tally.calls - x.tally.calls)
           .slice(0, MAX_LINES);
         const lastCalls = new Map(
-          (await tx.line.findMany({ where: { line: { in: lineRows.map((l) => l.line) } } })).map((l) => [
-            l.line,
-            l.lastCallAt.getTime(),
-          ]),
+          (
+            await tx.line.findMany({
+              where: { direction: filter.direction, line: { in: lineRows.map((l) => l.line) } },
+            })
+          ).map((l) => [l.line, l.lastCallAt.getTime()]),
         );
         const lines: LineRow[] = lineRows.map((l) => ({ ...l, lastCallAt: lastCalls.get(l.line) ?? null }));
 
@@ -263,10 +264,15 @@ export function createQueries(db: Database, dashboardRows: number): Queries {
           where: { bucket: { gte: hourAgo } },
           _sum: { count: true },
         }),
-        db.read.line.findMany({ orderBy: { lastCallbackAt: 'desc' }, take: MAX_LINES }),
+        // The center's lines: calls to them are inbound (a leg's To is an agent's number).
+        db.read.line.findMany({
+          where: { direction: 'inbound' },
+          orderBy: { lastCallbackAt: 'desc' },
+          take: MAX_LINES,
+        }),
         db.read.rollup.groupBy({
           by: ['line'],
-          where: { resolution: 60, bucket: { in: sameHours } },
+          where: { resolution: 60, direction: 'inbound', bucket: { in: sameHours } },
           _sum: { calls: true },
         }),
         loadSettings(db.read),
@@ -278,7 +284,7 @@ export function createQueries(db: Database, dashboardRows: number): Queries {
       const lines = [
         ...recent,
         ...(usualLines.length > 0
-          ? await db.read.line.findMany({ where: { line: { in: usualLines } } })
+          ? await db.read.line.findMany({ where: { direction: 'inbound', line: { in: usualLines } } })
           : []),
       ];
       const usualOf = new Map(usual.map((u) => [u.line, (u._sum.calls ?? 0) / 7]));

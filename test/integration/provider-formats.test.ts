@@ -330,3 +330,118 @@ describe('SignalWire call-state callbacks (SWML call_state_url, RELAY calling.ca
     });
   });
 });
+
+describe('forwarded calls and quality, as SignalWire reports them', () => {
+  it('counts a call and its legs (cXML and SWML) once, with its loss, jitter and SIP codes', async () => {
+    const day = Date.parse('2025-03-03T00:00:00Z');
+    const line = '+18005554400';
+    const at = (minutes: number) => new Date(day + minutes * 60_000).toUTCString().replace('GMT', '+0000');
+    // SignalWire's voice status callback, with its audio counters and SIP code.
+    const parent: Form = completedCall({
+      To: line,
+      Timestamp: at(600),
+      CallDuration: '120',
+      ApiVersion: '2010-04-01',
+      Direction: 'inbound',
+      CallbackSource: 'call-progress-events',
+      SequenceNumber: '3',
+      SipResultCode: '200',
+      AudioInMos: '4.2',
+      AudioInPacketCount: '6100',
+      AudioInMediaPacketCount: '6000',
+      AudioInSkipPacketCount: '120',
+      AudioInFlushPacketCount: '2',
+      AudioInJitterMinVariance: '0.5',
+      AudioInJitterMaxVariance: '22.40',
+      AudioInLargestJbSize: '3',
+      AudioInAveragePtime: '20',
+    });
+    expect((await post(parent)).status).toBe(200);
+    // The <Dial> leg to an agent, reported with its parent.
+    const leg: Form = completedCall({
+      To: '+15550100077',
+      From: line,
+      Timestamp: at(600),
+      CallDuration: '110',
+      Direction: 'outbound-dial',
+      ParentCallSid: parent.CallSid!,
+      SipResultCode: '200',
+    });
+    expect((await post(leg)).status).toBe(200);
+    // A SWML connect's leg to a second agent that did not answer, naming the same parent.
+    const swmlLeg = randomUUID();
+    const ringing = { start_time: day + 600 * 60_000 };
+    expect(
+      await postCallState(
+        callState(
+          swmlLeg,
+          'ended',
+          { ...ringing, end_time: day + 600 * 60_000 + 20_000 },
+          {
+            end_reason: 'noAnswer',
+            direction: 'outbound',
+            parent: { call_id: parent.CallSid, node_id: 'fa3570ae@us-west', device_type: 'phone' },
+          },
+        ),
+      ),
+    ).toMatchObject({ status: 200 });
+    // A busy call, and a call as Twilio reports it: no audio counters.
+    const busy = completedCall({ To: line, Timestamp: at(601), CallStatus: 'busy', CallDuration: '0' });
+    delete busy.AudioInMos;
+    busy.SipResultCode = '486';
+    expect((await post(busy)).status).toBe(200);
+    expect((await post(completedCall({ To: line, Timestamp: at(602), AudioInMos: '4.4' }))).status).toBe(200);
+
+    const board = async (direction: string, withLine = true) => {
+      const q = new URLSearchParams({ from: String(day), to: String(day + 86_400_000), direction });
+      if (withLine) q.set('line', line);
+      const res = await server.get(`/api/dashboard?${q}`);
+      expect(res.status).toBe(200);
+      return (await res.json()) as Snapshot;
+    };
+    const inbound = await board('inbound');
+    // Three calls to the line: the legs are not calls to the center.
+    expect(inbound.totals.calls).toBe(3);
+    expect(inbound.calls.map((c) => c.callSid).sort()).not.toContain(leg.CallSid);
+    // Loss and jitter from the one call that reports them: 120 of 6,000 media packets.
+    expect(inbound.totals).toMatchObject({
+      lossCount: 1,
+      packetsSum: 6000,
+      lostSum: 120,
+      jitterCount: 1,
+      jitterSumCenti: 2240,
+      flushSum: 2,
+      failures: { 'busy 486': 1 },
+    });
+    const legs = await board('outbound-dial', false);
+    expect(legs.calls.map((c) => c.callSid).sort()).toEqual([leg.CallSid, swmlLeg].sort());
+    expect(legs.totals.failures).toEqual({ 'no-answer 0': 1 });
+
+    const history = (await (await server.get(`/api/calls/${parent.CallSid}/events`)).json()) as {
+      legs: { callSid: string; parentSid: string; direction: string }[];
+    };
+    expect(history.legs.map((l) => [l.callSid, l.parentSid, l.direction]).sort()).toEqual(
+      [
+        [leg.CallSid, parent.CallSid, 'outbound-dial'],
+        [swmlLeg, parent.CallSid, 'outbound-dial'],
+      ].sort(),
+    );
+
+    // The export keeps the seven columns first and adds what the board knows of the call.
+    const q = new URLSearchParams({ from: String(day), to: String(day + 86_400_000), line });
+    const csv = await (await server.get(`/api/calls/export?${q}`)).text();
+    const [header, ...rows] = csv.trim().split('\r\n');
+    expect(header!.split(',').slice(0, 7)).toEqual([
+      'Call SID',
+      'Call Status',
+      'Event Timestamp',
+      'To Number',
+      'From Number',
+      'Call Duration(s)',
+      'Audio in MOS',
+    ]);
+    const row = rows.map((r) => r.split(',')).find((r) => r[0] === parent.CallSid)!;
+    expect(row.slice(7)).toEqual(['inbound', '', '200', '6000', '120', '2', '22.4', '2']);
+    expect(rows).toHaveLength(3);
+  });
+});

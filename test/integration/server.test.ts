@@ -178,6 +178,7 @@ describe('the running server', () => {
       /^attachment; filename="calls_UTC_exported-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z\.csv"$/,
     );
     const parsed = Papa.parse<string[]>((await res.text()).trim());
+    // The script's seven first and in order (spreadsheets read them by position), then the rest.
     expect(parsed.data[0]).toEqual([
       'Call SID',
       'Call Status',
@@ -186,6 +187,14 @@ describe('the running server', () => {
       'From Number',
       'Call Duration(s)',
       'Audio in MOS',
+      'Direction',
+      'Parent Call SID',
+      'SIP Result Code',
+      'Packets Received',
+      'Packets Lost',
+      'Packet Loss (%)',
+      'Max Jitter (ms)',
+      'Jitter Buffer Flushes',
     ]);
     expect(parsed.data.length - 1).toBe((await snapshot()).totals.calls);
   });

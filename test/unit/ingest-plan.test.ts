@@ -114,7 +114,9 @@ describe('planning a batch', () => {
       { resolution: 1, bucket: Date.UTC(2026, 0, 1, 11, 0), line: LINE, direction: 'inbound', delta: added },
       { resolution: 60, bucket: Date.UTC(2026, 0, 1, 11), line: LINE, direction: 'inbound', delta: added },
     ]);
-    expect([...plan.lines]).toEqual([[LINE, { callbackAt: T0 + 5_000, callAt: T0 }]]);
+    expect([...plan.lines.values()]).toEqual([
+      { line: LINE, direction: 'inbound', callbackAt: T0 + 5_000, callAt: T0 },
+    ]);
 
     expect(outcomesOf(plan, new Map([[eventKey('CA1', 'completed'), 41]]))).toEqual([
       {
@@ -158,7 +160,9 @@ describe('planning a batch', () => {
     expect(plan.calls.size).toBe(0);
     expect(plan.rollups).toEqual([]);
     // The line was still heard from: silence alerts must not fire on a provider that only retries.
-    expect([...plan.lines]).toEqual([[LINE, { callbackAt: T0 + 61_000, callAt: T0 }]]);
+    expect([...plan.lines.values()]).toEqual([
+      { line: LINE, direction: 'inbound', callbackAt: T0 + 61_000, callAt: T0 },
+    ]);
     expect(outcomesOf(plan, new Map())).toEqual([{ kind: 'duplicate' }, { kind: 'duplicate' }]);
   });
 
@@ -324,7 +328,7 @@ describe('planning a batch', () => {
     expect(updates[0]).toMatchObject({ id: 102, call: { status: 'completed', eventId: 102 }, before: null });
   });
 
-  it('counts a leg in its own direction, under its parent, and never as a line heard from', () => {
+  it("counts a leg in its own direction, under its parent, and apart from the center's lines", () => {
     const parent = cb({ CallSid: 'CA-P', CallStatus: 'completed', To: LINE, CallDuration: '60' });
     const leg = cb({
       CallSid: 'CA-L',
@@ -339,8 +343,11 @@ describe('planning a batch', () => {
       plan.rollups.filter((r) => r.resolution === 1 && r.direction === d).map((r) => [r.line, r.delta.calls]);
     expect(byDirection('inbound')).toEqual([[LINE, 1]]);
     expect(byDirection('outbound-dial')).toEqual([['+15550100042', 1]]);
-    // The agent's number is not one of the center's lines.
-    expect([...plan.lines.keys()]).toEqual([LINE]);
+    // The agent's number is kept apart from the center's lines.
+    expect([...plan.lines.values()].map((l) => [l.line, l.direction])).toEqual([
+      [LINE, 'inbound'],
+      ['+15550100042', 'outbound-dial'],
+    ]);
   });
 
   it('keeps one row per line, however many calls of the batch touch it', () => {
@@ -351,11 +358,13 @@ describe('planning a batch', () => {
       at(cb({ CallSid: 'CA12', CallStatus: 'busy' }), T0 + 2_500),
     ];
     const plan = planBatch(batch, none, DEFAULT_MOS_LIMITS);
-    expect(Object.fromEntries(plan.lines)).toEqual({
-      [LINE]: { callbackAt: T0 + 4_000, callAt: T0 + 3_000 },
-      [OTHER_LINE]: { callbackAt: T0 + 2_000, callAt: T0 + 2_000 },
-      '': { callbackAt: T0 + 2_500, callAt: T0 + 2_500 },
-    });
+    expect(
+      [...plan.lines.values()].map(({ line, callbackAt, callAt }) => [line, callbackAt, callAt]),
+    ).toEqual([
+      [LINE, T0 + 4_000, T0 + 3_000],
+      [OTHER_LINE, T0 + 2_000, T0 + 2_000],
+      ['', T0 + 2_500, T0 + 2_500],
+    ]);
     const minuteRows = plan.rollups.filter((r) => r.resolution === 1);
     expect(minuteRows.map((r) => [r.line, r.delta.calls])).toEqual([
       [LINE, 2],

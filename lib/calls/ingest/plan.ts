@@ -3,7 +3,7 @@
 // moves. Pure: store.ts reads the state before and writes the plan after, and unit tests drive
 // it without a database.
 import type { Callback } from '../../callbacks/schema';
-import { applyEvent, type CallState } from '../apply';
+import { applyEvent, directionOf, type CallState } from '../apply';
 import { eventRow, factsOf, toRow, type EventRow, type StoredCall } from '../rows';
 import { RESOLUTIONS } from '../rollup';
 import type { MosLimits } from '../../common/status';
@@ -45,8 +45,10 @@ export interface RollupDelta {
   delta: Tally;
 }
 
-/** When a line was last heard from, and its latest call start, both epoch ms. */
+/** When a line was last heard from for calls of one direction, and its latest call start (epoch ms). */
 export interface LineHeard {
+  line: string;
+  direction: string;
   callbackAt: number;
   callAt: number;
 }
@@ -64,7 +66,7 @@ export interface BatchPlan {
   /** Calls that change, by CallSid, in the order the batch first changed them. */
   calls: Map<string, CallChange>;
   rollups: RollupDelta[];
-  /** By line ("" for calls without a To). */
+  /** By line ("" for calls without a To) and direction. */
   lines: Map<string, LineHeard>;
   /** One per submission, in order. */
   verdicts: Verdict[];
@@ -100,14 +102,16 @@ export function planBatch(batch: Submission[], stored: StoredState, limits: MosL
     cb: Callback,
     receivedAt: Date,
   ) => {
-    // A line is a number of the center's that people call: a leg's or an outbound call's To is
-    // someone else's number, and its silence means nothing.
-    if ((c?.direction ?? (cb.parentSid ? 'outbound-dial' : (cb.direction ?? 'inbound'))) !== 'inbound')
-      return;
+    // Kept by direction: a leg's or an outbound call's To is someone else's number (an agent's),
+    // not one of the center's lines, and only the center's lines are watched for silence.
+    const direction = c?.direction ?? directionOf([cb.direction], cb.parentSid);
     const line = c?.to ?? cb.to ?? '';
     const callAt = (c?.startedAt ?? cb.timestamp ?? receivedAt).getTime();
-    const known = lines.get(line);
-    lines.set(line, {
+    const key = `${line}\u0000${direction}`;
+    const known = lines.get(key);
+    lines.set(key, {
+      line,
+      direction,
       callbackAt: Math.max(known?.callbackAt ?? 0, receivedAt.getTime()),
       callAt: Math.max(known?.callAt ?? 0, callAt),
     });

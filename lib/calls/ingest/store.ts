@@ -116,12 +116,12 @@ const FAILURE_CONFLICT = sql([
   ' ON CONFLICT ("resolution", "bucket", "line", "direction", "status", "sipCode") DO UPDATE SET "calls" = "FailureRollup"."calls" + excluded."calls"',
 ]);
 
-const LINE_TYPES: readonly Column[] = ['text', 'timestamp(3)', 'timestamp(3)'];
-const LINE_INSERT = sql(['INSERT INTO "Line" ("line", "lastCallbackAt", "lastCallAt") ']);
+const LINE_TYPES: readonly Column[] = ['text', 'text', 'timestamp(3)', 'timestamp(3)'];
+const LINE_INSERT = sql(['INSERT INTO "Line" ("line", "direction", "lastCallbackAt", "lastCallAt") ']);
 const lineConflict = (provider: Provider) => {
   const max = provider === 'sqlite' ? 'MAX' : 'GREATEST';
   return sql([
-    ` ON CONFLICT ("line") DO UPDATE SET "lastCallbackAt" = ${max}("Line"."lastCallbackAt", excluded."lastCallbackAt"), "lastCallAt" = ${max}("Line"."lastCallAt", excluded."lastCallAt")`,
+    ` ON CONFLICT ("line", "direction") DO UPDATE SET "lastCallbackAt" = ${max}("Line"."lastCallbackAt", excluded."lastCallbackAt"), "lastCallAt" = ${max}("Line"."lastCallAt", excluded."lastCallAt")`,
   ]);
 };
 
@@ -223,8 +223,9 @@ async function writePlan(tx: Tx, provider: Provider, plan: BatchPlan): Promise<M
   }
 
   if (plan.lines.size > 0) {
-    const rows = [...plan.lines].map(([line, l]): Cell[] => [
-      line,
+    const rows = [...plan.lines.values()].map((l): Cell[] => [
+      l.line,
+      l.direction,
       new Date(l.callbackAt),
       new Date(l.callAt),
     ]);

@@ -31,6 +31,11 @@ ADD COLUMN     "lostSum" BIGINT NOT NULL DEFAULT 0,
 ADD COLUMN     "packetsSum" BIGINT NOT NULL DEFAULT 0,
 ADD CONSTRAINT "Rollup_pkey" PRIMARY KEY ("resolution", "bucket", "line", "direction");
 
+-- AlterTable
+ALTER TABLE "Line" DROP CONSTRAINT "Line_pkey",
+ADD COLUMN     "direction" TEXT NOT NULL DEFAULT 'inbound',
+ADD CONSTRAINT "Line_pkey" PRIMARY KEY ("line", "direction");
+
 -- CreateTable
 CREATE TABLE "FailureRollup" (
     "resolution" INTEGER NOT NULL,

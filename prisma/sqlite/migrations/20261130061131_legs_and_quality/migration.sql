@@ -43,6 +43,17 @@ CREATE UNIQUE INDEX "Call_callSid_key" ON "Call"("callSid");
 CREATE UNIQUE INDEX "Call_eventId_key" ON "Call"("eventId");
 CREATE INDEX "Call_startedAt_idx" ON "Call"("startedAt");
 CREATE INDEX "Call_parentSid_idx" ON "Call"("parentSid");
+CREATE TABLE "new_Line" (
+    "line" TEXT NOT NULL,
+    "direction" TEXT NOT NULL DEFAULT 'inbound',
+    "lastCallbackAt" DATETIME NOT NULL,
+    "lastCallAt" DATETIME NOT NULL,
+
+    PRIMARY KEY ("line", "direction")
+);
+INSERT INTO "new_Line" ("lastCallAt", "lastCallbackAt", "line") SELECT "lastCallAt", "lastCallbackAt", "line" FROM "Line";
+DROP TABLE "Line";
+ALTER TABLE "new_Line" RENAME TO "Line";
 CREATE TABLE "new_Rollup" (
     "resolution" INTEGER NOT NULL,
     "bucket" DATETIME NOT NULL,
