@@ -126,7 +126,16 @@ export function Dashboard({
 
   // The range's preset and zone go along: a paired TV is answered by preset, not by from/to.
   const snapshotQuery = `${filterParams(filter)}&${new URLSearchParams({ range: view.preset, tz: zone })}`;
-  const scope = JSON.stringify([view.preset, view.from, view.to, zone, view.line, view.status, view.caller]);
+  const scope = JSON.stringify([
+    view.preset,
+    view.from,
+    view.to,
+    zone,
+    view.line,
+    view.status,
+    view.caller,
+    view.direction,
+  ]);
   const {
     board,
     connection,

@@ -316,7 +316,7 @@ test('a forwarded call counts once; packet loss and jitter show beside MOS; the 
 }) => {
   await signedIn(context);
   const now = Date.now();
-  const line = '+18005558001';
+  const line = '+18005558801';
   const agent = '+15550100042';
   const at = (minutes: number) => stamp(now - minutes * 60_000);
   const parent = call({

@@ -13,6 +13,7 @@ export function createLogger(level: string): Logger {
         '*.cookie',
         'headers["x-signalwire-signature"]',
         'headers["x-twilio-signature"]',
+        'headers["x-signalwire-sha256-signature"]',
         'headers.authorization',
         'headers.cookie',
       ],

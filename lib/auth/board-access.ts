@@ -3,7 +3,7 @@
 // ranges (never an arbitrary window, which would let it page through the call history), the rows
 // a TV displays, and callers' numbers masked.
 import { z } from 'zod';
-import { CALL_STATUSES, DIRECTIONS } from '../common/status';
+import { CALL_STATUSES } from '../common/status';
 import { PRESET_KEYS, resolveRange, type Preset } from '../common/range';
 import { isValidTimeZone } from '../common/settings';
 import { MAX_LINE_LENGTH, type BoardFilter } from '../common/filter';
@@ -39,7 +39,8 @@ export const tvQuerySchema = z.object({
     .default('UTC'),
   line: z.string().max(MAX_LINE_LENGTH).optional(),
   status: z.enum(CALL_STATUSES).optional(),
-  direction: z.enum(DIRECTIONS, { message: `must be one of ${DIRECTIONS.join(', ')}` }).default('inbound'),
+  // Outbound calls' and legs' numbers are people's, not the center's lines: not for a TV.
+  direction: z.enum(['inbound'], { message: 'a wallboard TV shows inbound calls only' }).default('inbound'),
   caller: z.undefined({ error: 'a wallboard TV cannot search callers' }).optional(),
 });
 

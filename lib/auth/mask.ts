@@ -28,8 +28,14 @@ function maskDigits(digits: string): string {
   return [digits.slice(0, head), HIDDEN, digits.slice(n - tail)].filter(Boolean).join(' ');
 }
 
-const maskFrom = <T extends Pick<CallFacts, 'from'>>(c: T): T =>
-  c.from === null ? c : { ...c, from: maskNumber(c.from) };
+/**
+ * The caller's number; and on a leg or an outbound call, the called one too, which is then a
+ * person's (an agent's, a customer's), not one of the center's lines.
+ */
+const maskFrom = <T extends Pick<CallFacts, 'from' | 'to' | 'direction'>>(c: T): T => {
+  const masked = c.from === null ? c : { ...c, from: maskNumber(c.from) };
+  return c.direction === 'inbound' || masked.to === null ? masked : { ...masked, to: maskNumber(masked.to) };
+};
 
 const maskCall = (c: CallRow): CallRow => maskFrom(c);
 

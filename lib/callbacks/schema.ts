@@ -71,16 +71,24 @@ const sipCode = z
   .transform(Number)
   .refine((n) => n >= 100 && n <= 699, 'must be a SIP response code (100-699)');
 
-/** Twilio and SignalWire cXML say inbound, outbound-api or outbound-dial; SWML says outbound. */
+/**
+ * Twilio and SignalWire cXML say inbound, outbound-api or outbound-dial; SWML says outbound.
+ * Twilio's Elastic SIP Trunking says trunking-originating (from the phone network into the
+ * center's trunk: inbound) and trunking-terminating (from the center out: outbound-api).
+ */
+const DIRECTION_WORDS: Record<string, 'inbound' | 'outbound-api' | 'outbound-dial'> = {
+  inbound: 'inbound',
+  'outbound-api': 'outbound-api',
+  'outbound-dial': 'outbound-dial',
+  outbound: 'outbound-api',
+  'trunking-originating': 'inbound',
+  'trunking-terminating': 'outbound-api',
+};
 const direction = z
   .string()
   .transform((s) => s.toLowerCase())
-  .pipe(
-    z.enum(['inbound', 'outbound-api', 'outbound-dial', 'outbound'], {
-      message: 'must be inbound, outbound-api or outbound-dial',
-    }),
-  )
-  .transform((d) => (d === 'outbound' ? 'outbound-api' : d));
+  .refine((d) => d in DIRECTION_WORDS, 'must be inbound, outbound-api or outbound-dial')
+  .transform((d) => DIRECTION_WORDS[d]!);
 
 /** Without these a callback cannot be placed: refused with a 400 naming the field. */
 const identity = z.object({

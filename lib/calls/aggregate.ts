@@ -62,8 +62,11 @@ export function tallyExpressions(provider: Provider, limits: MosLimits): string 
   const HAS_LOSS = '"packets" IS NOT NULL AND "lost" IS NOT NULL AND "packets" > 0';
   const lossBinExpr = (i: number) => {
     const parts = [HAS_LOSS];
-    if (i > 0) parts.push(`"lost" * 100 > ${num(LOSS_BOUNDS[i - 1]!)} * "packets"`);
-    if (i < LOSS_BOUNDS.length) parts.push(`"lost" * 100 <= ${num(LOSS_BOUNDS[i]!)} * "packets"`);
+    // 64-bit: a counter may be up to 2e9, and times 100 that passes PostgreSQL's int4.
+    const lost = 'CAST("lost" AS BIGINT) * 100';
+    const packets = 'CAST("packets" AS BIGINT)';
+    if (i > 0) parts.push(`${lost} > ${num(LOSS_BOUNDS[i - 1]!)} * ${packets}`);
+    if (i < LOSS_BOUNDS.length) parts.push(`${lost} <= ${num(LOSS_BOUNDS[i]!)} * ${packets}`);
     return sumIf(parts.join(' AND '));
   };
   const jitBinExpr = (i: number) => {
@@ -99,8 +102,8 @@ export function tallyExpressions(provider: Provider, limits: MosLimits): string 
     dur5: bin(5),
     badAudioSum: sumIf(`"mos" < ${num(limits[0])} AND "duration" IS NOT NULL`, '"duration"'),
     lossCount: sumIf(HAS_LOSS),
-    packetsSum: sumIf(HAS_LOSS, '"packets"'),
-    lostSum: sumIf(HAS_LOSS, '"lost"'),
+    packetsSum: sumIf(HAS_LOSS, 'CAST("packets" AS BIGINT)'),
+    lostSum: sumIf(HAS_LOSS, 'CAST("lost" AS BIGINT)'),
     loss0: lossBinExpr(0),
     loss1: lossBinExpr(1),
     loss2: lossBinExpr(2),
@@ -119,7 +122,7 @@ export function tallyExpressions(provider: Provider, limits: MosLimits): string 
     jit3: jitBinExpr(3),
     jit4: jitBinExpr(4),
     jit5: jitBinExpr(5),
-    flushSum: 'COALESCE(SUM("flushes"), 0)',
+    flushSum: 'COALESCE(SUM(CAST("flushes" AS BIGINT)), 0)',
   };
   return ROLLUP_COLUMNS.map((c) => `${exprs[c]} AS "${c}"`).join(', ');
 }

@@ -159,23 +159,20 @@ export function createQueries(db: Database, dashboardRows: number): Queries {
                      "status", COALESCE("sipCode", 0) AS sip, ${src.failures.calls} AS calls
                 FROM ${src.failures.from} WHERE ${src.failures.where} GROUP BY 1, 2, 3, 4`,
         );
-        const failed = new Map<string, Record<string, number>>();
+        // Each row's tally into its line, and (for the chosen line, or all) the totals and its point.
+        const place = (t: number, line: string, tally: Tally) => {
+          addTally(perLine.get(line) ?? perLine.set(line, emptyTally()).get(line)!, tally);
+          if (filter.line !== null && line !== filter.line) return;
+          addTally(totals, tally);
+          addTally(points.get(t) ?? points.set(t, emptyTally()).get(t)!, tally);
+        };
+        for (const r of grouped) place(Number(r.t), String(r.line), tallyOf(r));
         for (const r of failures) {
           const n = Number(r.calls);
           if (n === 0) continue;
-          const k = `${Number(r.t)}\u0000${r.line}`;
-          const m = failed.get(k) ?? failed.set(k, {}).get(k)!;
-          m[failureKey(r.status, Number(r.sip))] = n;
-        }
-        for (const r of grouped) {
-          const tally = tallyOf(r);
-          tally.failures = failed.get(`${Number(r.t)}\u0000${String(r.line)}`) ?? {};
-          const line = String(r.line);
-          addTally(perLine.get(line) ?? perLine.set(line, emptyTally()).get(line)!, tally);
-          if (filter.line !== null && line !== filter.line) continue;
-          addTally(totals, tally);
-          const t = Number(r.t);
-          addTally(points.get(t) ?? points.set(t, emptyTally()).get(t)!, tally);
+          const tally = emptyTally();
+          tally.failures[failureKey(r.status, Number(r.sip))] = n;
+          place(Number(r.t), String(r.line), tally);
         }
         const series: SeriesPoint[] = [...points]
           .map(([t, tally]) => ({ t, tally }))

@@ -46,7 +46,12 @@ export const ROLLUP_COLUMNS = [
 export type RollupColumn = (typeof ROLLUP_COLUMNS)[number];
 
 /** The sums that can pass 2^31 in one row: 64-bit columns. */
-export const BIGINT_COLUMNS: ReadonlySet<RollupColumn> = new Set(['packetsSum', 'lostSum', 'jitterSumCenti']);
+export const BIGINT_COLUMNS: ReadonlySet<RollupColumn> = new Set([
+  'packetsSum',
+  'lostSum',
+  'jitterSumCenti',
+  'flushSum',
+]);
 
 /** A tally as ROLLUP_COLUMNS' values, in order (its failures go to FailureRollup). */
 export function rollupValues(t: Tally): number[] {

@@ -72,7 +72,8 @@ export function applyUpdates(board: Board, updates: CallUpdate[]): Board {
   for (const u of fresh) {
     if (u.before) count(u.before, -1);
     count(u.call, 1);
-    const line = lines.get(u.call.to ?? '');
+    // A line's last call, among the calls the table counts (its direction, status, caller).
+    const line = matches(u.call, filter, true) ? lines.get(u.call.to ?? '') : undefined;
     if (line) line.lastCallAt = Math.max(line.lastCallAt ?? 0, Date.parse(u.call.startedAt));
     const known = rows.get(u.call.callSid);
     if (!known || known.eventId < u.call.eventId) {

@@ -79,7 +79,8 @@ export function contribution(call: TallyInput, limits: MosLimits = DEFAULT_MOS_L
   }
   if (call.jitter !== undefined && call.jitter !== null) {
     t.jitterCount = 1;
-    t.jitterSumCenti = Math.round(call.jitter * 100);
+    // floor(x + 0.5), exactly as the SQL recount rounds (Math.round differs just below a half).
+    t.jitterSumCenti = Math.floor(call.jitter * 100 + 0.5);
     t.jitterBins[jitterBin(call.jitter)] = 1;
   }
   t.flushSum = call.flushes ?? 0;

@@ -13,7 +13,7 @@ import { callConditions } from '@/lib/calls/aggregate';
 import { matches, normalizeCaller, type BoardFilter } from '@/lib/common/filter';
 import { toRow } from '@/lib/calls/rows';
 import { validateCallback } from '@/lib/callbacks/schema';
-import { CALL_STATUSES } from '@/lib/common/status';
+import { CALL_STATUSES, type Direction } from '@/lib/common/status';
 import { openTestDatabase } from '../helpers/db';
 
 const ROWS = 50;
@@ -46,6 +46,8 @@ const call = fc.record({
   // Milliseconds apart, so range bounds fall between, on and beside calls. Without a Timestamp a
   // call starts when it is received.
   at: fc.option(fc.integer({ min: 0, max: SPAN_MS }), { nil: undefined }),
+  // Inbound calls, the legs of forwarded ones and calls placed by the center.
+  leg: fc.constantFrom('none', 'parent', 'outbound-dial', 'outbound-api'),
 });
 
 /** Each condition: left out, taken from one stored call (the anchor), or now and then any value. */
@@ -75,6 +77,7 @@ const filterSpec = fc.record({
     fc.record({ start: fc.nat(), length: fc.integer({ min: 0, max: 4 }) }),
     fc.stringMatching(/^\+?[0-3]{0,3}$/),
   ),
+  direction: condition(fc.constant(true), fc.constantFrom('inbound', 'outbound-dial', 'outbound-api')),
   // A few rows (the board's limit cuts the list) or all of them.
   rows: fc.oneof(fc.integer({ min: 1, max: 5 }), fc.constant(ROWS)),
 });
@@ -84,6 +87,7 @@ async function emptyStore() {
     db.write.callEvent.deleteMany(),
     db.write.call.deleteMany(),
     db.write.rollup.deleteMany(),
+    db.write.failureRollup.deleteMany(),
     db.write.line.deleteMany(),
   ]);
 }
@@ -106,6 +110,8 @@ describe('the board filter', () => {
                   ...(c.from !== undefined ? { From: c.from } : {}),
                   ...(c.to !== undefined ? { To: c.to } : {}),
                   ...(c.at !== undefined ? { Timestamp: new Date(T0 + c.at + i * 1_000).toISOString() } : {}),
+                  ...(c.leg === 'parent' ? { ParentCallSid: 'CA-parent' } : {}),
+                  ...(c.leg === 'outbound-dial' || c.leg === 'outbound-api' ? { Direction: c.leg } : {}),
                 });
                 if (!v.ok) throw new Error(v.message);
                 return ingest.submit(v.callback);
@@ -137,7 +143,7 @@ describe('the board filter', () => {
               // As the search box sends it.
               return normalizeCaller(caller.slice(at, at + length));
             }),
-            direction: 'inbound',
+            direction: (value(fs.direction, () => anchor.direction) ?? 'inbound') as Direction,
           };
 
           const inBrowser = rows.filter((r) => matches(r, filter));

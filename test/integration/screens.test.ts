@@ -60,6 +60,8 @@ describe('a paired TV', () => {
       ['range=custom&from=0', 'range'],
       ['range=today&caller=555', 'caller'],
       ['range=today&tz=Mars%2FOlympus', 'tz'],
+      // Legs and outbound calls are to people's numbers, not the center's lines.
+      ['range=today&direction=outbound-dial', 'direction'],
     ] as const) {
       const refused = await send('GET', `/api/dashboard?${query}`, tv.cookie);
       expect(refused.status, query).toBe(400);

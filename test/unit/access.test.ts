@@ -1,7 +1,8 @@
 // The pure parts of access control: redirects after sign-in, paths, client addresses.
 import { describe, expect, it } from 'vitest';
 import type { IncomingMessage } from 'node:http';
-import { maskNumber } from '@/lib/auth/mask';
+import { maskNumber, maskUpdates } from '@/lib/auth/mask';
+import type { CallRow } from '@/lib/common/types';
 import fc from 'fast-check';
 import { bodyRefusal, clientAddress, cookieValue, decodedPath, requestUrl } from '@/lib/auth/access';
 import { decide, isSiteOrigin, publicBase, safeNext, siteOrigin } from '@/lib/auth/policy';
@@ -87,6 +88,42 @@ describe('decide', () => {
       allow: false,
       redirect: '/account/password',
     });
+  });
+});
+
+describe('maskUpdates', () => {
+  const row = (over: Partial<CallRow>): CallRow => ({
+    callSid: 'CA1',
+    accountSid: null,
+    from: '+15551230123',
+    to: '+18005550100',
+    status: 'completed',
+    startedAt: '2026-01-01T10:00:00.000Z',
+    duration: 60,
+    mos: 4.4,
+    direction: 'inbound',
+    parentSid: null,
+    sipCode: null,
+    packets: null,
+    lost: null,
+    jitter: null,
+    flushes: null,
+    eventId: 1,
+    ...over,
+  });
+  it("masks the caller, and on a leg or an outbound call the called party: a person's number", () => {
+    const [inbound, leg] = maskUpdates([
+      { id: 1, call: row({}), before: null },
+      {
+        id: 2,
+        call: row({ direction: 'outbound-dial', from: '+18005550100', to: '+447700900123' }),
+        before: { ...row({ direction: 'outbound-dial', from: '+18005550100', to: '+447700900123' }) },
+      },
+    ]);
+    // The center's line stays readable: it is what the board is about.
+    expect([inbound!.call.from, inbound!.call.to]).toEqual(['+1 555 ••• 0123', '+18005550100']);
+    expect([leg!.call.from, leg!.call.to]).toEqual(['+1 800 ••• 0100', '+44 770 ••• 0123']);
+    expect(leg!.before!.to).toBe('+44 770 ••• 0123');
   });
 });
 

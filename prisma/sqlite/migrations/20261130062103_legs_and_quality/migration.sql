@@ -96,7 +96,7 @@ CREATE TABLE "new_Rollup" (
     "jit3" INTEGER NOT NULL DEFAULT 0,
     "jit4" INTEGER NOT NULL DEFAULT 0,
     "jit5" INTEGER NOT NULL DEFAULT 0,
-    "flushSum" INTEGER NOT NULL DEFAULT 0,
+    "flushSum" BIGINT NOT NULL DEFAULT 0,
 
     PRIMARY KEY ("resolution", "bucket", "line", "direction")
 );
@@ -107,8 +107,9 @@ PRAGMA foreign_keys=ON;
 PRAGMA defer_foreign_keys=OFF;
 
 -- Calls stored before directions were kept: legs (a ParentCallSid or an outbound Direction in any
--- of their callbacks) are told apart from inbound calls, and the rollups are recounted at the next
--- start (removing the record of how they were counted makes the server recount them, by direction).
+-- of their callbacks) are told apart from inbound calls and put under their parent, and the
+-- rollups are recounted at the next start (removing the record of how they were counted makes the
+-- server recount them, by direction).
 UPDATE "Call" SET "direction" = 'outbound-dial'
  WHERE "callSid" IN (SELECT "callSid" FROM "CallEvent"
                       WHERE "raw" LIKE '%"ParentCallSid":"_%' OR "raw" LIKE '%"Direction":"outbound-dial"%');
@@ -116,4 +117,11 @@ UPDATE "Call" SET "direction" = 'outbound-api'
  WHERE "direction" = 'inbound'
    AND "callSid" IN (SELECT "callSid" FROM "CallEvent"
                       WHERE "raw" LIKE '%"Direction":"outbound-api"%' OR "raw" LIKE '%"Direction":"outbound"%');
+UPDATE "Call" SET "parentSid" = (SELECT json_extract(e."raw", '$.ParentCallSid') FROM "CallEvent" e
+                                  WHERE e."callSid" = "Call"."callSid" AND e."raw" LIKE '%"ParentCallSid":"_%'
+                                  ORDER BY e."id" LIMIT 1)
+ WHERE "direction" = 'outbound-dial';
+-- Numbers heard from only through legs or outbound calls (agents', customers') are not lines.
+DELETE FROM "Line"
+ WHERE "line" NOT IN (SELECT COALESCE("to", '') FROM "Call" WHERE "direction" = 'inbound');
 DELETE FROM "Setting" WHERE "key" = 'rollup.mosLimits';

@@ -10,7 +10,7 @@ ADD COLUMN     "sipCode" INTEGER;
 -- AlterTable
 ALTER TABLE "Rollup" DROP CONSTRAINT "Rollup_pkey",
 ADD COLUMN     "direction" TEXT NOT NULL DEFAULT 'inbound',
-ADD COLUMN     "flushSum" INTEGER NOT NULL DEFAULT 0,
+ADD COLUMN     "flushSum" BIGINT NOT NULL DEFAULT 0,
 ADD COLUMN     "jit0" INTEGER NOT NULL DEFAULT 0,
 ADD COLUMN     "jit1" INTEGER NOT NULL DEFAULT 0,
 ADD COLUMN     "jit2" INTEGER NOT NULL DEFAULT 0,
@@ -53,8 +53,9 @@ CREATE TABLE "FailureRollup" (
 CREATE INDEX "Call_parentSid_idx" ON "Call"("parentSid");
 
 -- Calls stored before directions were kept: legs (a ParentCallSid or an outbound Direction in any
--- of their callbacks) are told apart from inbound calls, and the rollups are recounted at the next
--- start (removing the record of how they were counted makes the server recount them, by direction).
+-- of their callbacks) are told apart from inbound calls and put under their parent, and the
+-- rollups are recounted at the next start (removing the record of how they were counted makes the
+-- server recount them, by direction).
 UPDATE "Call" SET "direction" = 'outbound-dial'
  WHERE "callSid" IN (SELECT "callSid" FROM "CallEvent"
                       WHERE "raw" LIKE '%"ParentCallSid":"_%' OR "raw" LIKE '%"Direction":"outbound-dial"%');
@@ -62,4 +63,11 @@ UPDATE "Call" SET "direction" = 'outbound-api'
  WHERE "direction" = 'inbound'
    AND "callSid" IN (SELECT "callSid" FROM "CallEvent"
                       WHERE "raw" LIKE '%"Direction":"outbound-api"%' OR "raw" LIKE '%"Direction":"outbound"%');
+UPDATE "Call" SET "parentSid" = (SELECT (e."raw"::json ->> 'ParentCallSid') FROM "CallEvent" e
+                                  WHERE e."callSid" = "Call"."callSid" AND e."raw" LIKE '%"ParentCallSid":"_%'
+                                  ORDER BY e."id" LIMIT 1)
+ WHERE "direction" = 'outbound-dial';
+-- Numbers heard from only through legs or outbound calls (agents', customers') are not lines.
+DELETE FROM "Line"
+ WHERE "line" NOT IN (SELECT COALESCE("to", '') FROM "Call" WHERE "direction" = 'inbound');
 DELETE FROM "Setting" WHERE "key" = 'rollup.mosLimits';
