@@ -2,7 +2,7 @@ import { raw, sqltag as sql, empty, join as joinSql, type Sql } from '@prisma/cl
 import type { Database, Db, Tx } from '../db/client';
 import type { Provider } from '../db/adapters';
 import { CALL_ROW_SELECT, callRowOf, toRow } from './rows';
-import { ROLLUP_COLUMNS, tallyOf, type RollupColumn } from './rollup';
+import { BIGINT_COLUMNS, ROLLUP_COLUMNS, tallyOf, type RollupColumn } from './rollup';
 import { FAILED, at, callConditions, epochMsOf, tallyExpressions } from './aggregate';
 import { failureKey } from '../common/status';
 import { loadSettings } from './stored-settings';
@@ -27,8 +27,16 @@ const MAX_LINES = 200;
 
 type TallyRecord = Record<RollupColumn, number | bigint | null>;
 
-// As BIGINT: PostgreSQL sums a bigint column as numeric, which the driver hands back as text.
-const sumColumns = raw(ROLLUP_COLUMNS.map((c) => `CAST(SUM("${c}") AS BIGINT) AS "${c}"`).join(', '));
+// PostgreSQL sums a bigint column as numeric, which the driver hands back as text: those are cast
+// back. SQLite's sums are 64-bit integers already, and a cast per column costs time per row.
+const sumColumns = (provider: Provider) =>
+  raw(
+    ROLLUP_COLUMNS.map((c) =>
+      provider === 'postgresql' && BIGINT_COLUMNS.has(c)
+        ? `CAST(SUM("${c}") AS BIGINT) AS "${c}"`
+        : `SUM("${c}") AS "${c}"`,
+    ).join(', '),
+  );
 
 /**
  * Where a board filter's tallies come from. Range and line: the rollups, hour rows for whole hours
@@ -68,7 +76,7 @@ function rollupSource(provider: Provider, f: Unlined, minutesOnly: boolean): Sou
     where,
     time: raw(epochMsOf(provider, b)),
     line: raw('"line"'),
-    tally: sumColumns,
+    tally: sumColumns(provider),
     failures: { from: sql`"FailureRollup"`, where, calls: sql`SUM("calls")` },
   };
 }
