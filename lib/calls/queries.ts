@@ -153,26 +153,21 @@ export function createQueries(db: Database, dashboardRows: number): Queries {
         const totals = emptyTally();
         const points = new Map<number, Tally>();
         const perLine = new Map<string, Tally>();
-        // Unsuccessful calls by status and SIP code, per the same bucket and line.
+        // Unsuccessful calls by status and SIP code, per line: the why-calls-fail panel reads the
+        // totals, the line table may. No chart shows them per point, and grouping by point too
+        // made this read return thousands of rows over a month (each mapped by the driver).
         const failures = await tx.$queryRaw<
-          {
-            t: number | bigint;
-            line: string;
-            status: string;
-            sip: number | bigint | null;
-            calls: number | bigint;
-          }[]
+          { line: string; status: string; sip: number | bigint | null; calls: number | bigint }[]
         >(
-          sql`SELECT (${from} + ((${src.time} - ${from}) / ${size}) * ${size}) AS t, ${src.line} AS line,
-                     "status", COALESCE("sipCode", 0) AS sip, ${src.failures.calls} AS calls
-                FROM ${src.failures.from} WHERE ${src.failures.where} GROUP BY 1, 2, 3, 4`,
+          sql`SELECT ${src.line} AS line, "status", COALESCE("sipCode", 0) AS sip, ${src.failures.calls} AS calls
+                FROM ${src.failures.from} WHERE ${src.failures.where} GROUP BY 1, 2, 3`,
         );
         // Each row's tally into its line, and (for the chosen line, or all) the totals and its point.
-        const place = (t: number, line: string, tally: Tally) => {
+        const place = (t: number | null, line: string, tally: Tally) => {
           addTally(perLine.get(line) ?? perLine.set(line, emptyTally()).get(line)!, tally);
           if (filter.line !== null && line !== filter.line) return;
           addTally(totals, tally);
-          addTally(points.get(t) ?? points.set(t, emptyTally()).get(t)!, tally);
+          if (t !== null) addTally(points.get(t) ?? points.set(t, emptyTally()).get(t)!, tally);
         };
         for (const r of grouped) place(Number(r.t), String(r.line), tallyOf(r));
         for (const r of failures) {
@@ -180,7 +175,7 @@ export function createQueries(db: Database, dashboardRows: number): Queries {
           if (n === 0) continue;
           const tally = emptyTally();
           tally.failures[failureKey(r.status, Number(r.sip))] = n;
-          place(Number(r.t), String(r.line), tally);
+          place(null, String(r.line), tally);
         }
         const series: SeriesPoint[] = [...points]
           .map(([t, tally]) => ({ t, tally }))

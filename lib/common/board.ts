@@ -58,7 +58,8 @@ export function applyUpdates(board: Board, updates: CallUpdate[]): Board {
       const start = Math.floor(Date.parse(c.startedAt) / 60_000) * 60_000;
       const t = filter.from + Math.floor((start - filter.from) / bucketMs) * bucketMs;
       const point = points.get(t) ?? { t, tally: emptyTally() };
-      addTally(point.tally, delta, sign);
+      // Chart points carry no why-calls-fail counts, as in a snapshot: no chart shows them.
+      addTally(point.tally, { ...delta, failures: {} }, sign);
       points.set(t, point);
     }
     if (matches(c, filter, true)) {

@@ -52,7 +52,7 @@ export interface Tally {
   jitterBins: number[];
   /** Jitter-buffer flushes. */
   flushSum: number;
-  /** Unsuccessful calls by status and SIP code (failureKey, e.g. "busy 486"). */
+  /** Unsuccessful calls by status and SIP code (failureKey, e.g. "busy 486"); empty on chart points. */
   failures: Record<string, number>;
 }
 
