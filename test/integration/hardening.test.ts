@@ -227,7 +227,10 @@ describe('request bodies', () => {
         `${sentBeforeAnswer.map((b) => (b / MIB).toFixed(1)).join(', ')} MB of each was sent)`,
     );
     expect(statuses).toEqual([413, 413, 411, 411]);
-    expect(grown).toBeLessThan(16 * MIB);
+    // Less than one of the 64 MB bodies: a server that read them grew by 152 to 168 MB here. After
+    // the warm-up the resident size still moves with the collector and the allocator, from -11 to
+    // +29 MB between runs of the same code, so a tighter bound would fail on noise.
+    expect(grown).toBeLessThan(64 * MIB);
     expect((await fetch(new URL('/api/health', server.url))).status).toBe(200);
   });
 });
