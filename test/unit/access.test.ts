@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { bodyRefusal, clientAddress, cookieValue, decodedPath, requestUrl } from '@/lib/auth/access';
 import { decide, isSiteOrigin, publicBase, safeNext, siteOrigin } from '@/lib/auth/policy';
 import { baseSecurityHeaders } from '@/lib/security/headers';
+import { PLAIN_CALL } from '../helpers/rows';
 
 describe('safeNext', () => {
   it('keeps paths on this site', () => {
@@ -101,13 +102,7 @@ describe('maskUpdates', () => {
     startedAt: '2026-01-01T10:00:00.000Z',
     duration: 60,
     mos: 4.4,
-    direction: 'inbound',
-    parentSid: null,
-    sipCode: null,
-    packets: null,
-    lost: null,
-    jitter: null,
-    flushes: null,
+    ...PLAIN_CALL,
     eventId: 1,
     ...over,
   });

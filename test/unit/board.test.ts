@@ -16,6 +16,7 @@ import { ALL_TIME, matches, type BoardFilter } from '@/lib/common/filter';
 import { parseView, viewParams } from '@/lib/common/view';
 import { applyUpdates, boardFromSnapshot } from '@/lib/common/board';
 import type { CallRow, Snapshot } from '@/lib/common/types';
+import { PLAIN_CALL } from '../helpers/rows';
 
 const HOUR = 3_600_000;
 
@@ -244,13 +245,7 @@ describe('live updates under a filter', () => {
     startedAt,
     duration: 60,
     mos: 4.4,
-    direction: 'inbound',
-    parentSid: null,
-    sipCode: null,
-    packets: null,
-    lost: null,
-    jitter: null,
-    flushes: null,
+    ...PLAIN_CALL,
     eventId: id,
     ...over,
   });

@@ -16,6 +16,7 @@ import { bucketFor } from '@/lib/common/series';
 import type { CallRow, CallUpdate, Snapshot } from '@/lib/common/types';
 import { DEFAULT_SETTINGS } from '@/lib/common/settings';
 import { ALL_TIME } from '@/lib/common/filter';
+import { PLAIN_CALL } from '../helpers/rows';
 
 const s = (status: string, sequence: number | null = null) => ({ status, sequence });
 
@@ -154,13 +155,7 @@ function row(callSid: string, eventId: number, startedAt: string, status = 'comp
     startedAt,
     duration: 60,
     mos: 4.4,
-    direction: 'inbound',
-    parentSid: null,
-    sipCode: null,
-    packets: null,
-    lost: null,
-    jitter: null,
-    flushes: null,
+    ...PLAIN_CALL,
     eventId,
   };
 }

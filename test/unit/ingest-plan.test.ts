@@ -14,6 +14,7 @@ import type { StoredCall } from '@/lib/calls/rows';
 import { CALL_STATUSES, DEFAULT_MOS_LIMITS } from '@/lib/common/status';
 import { addTally, contribution, emptyTally, isZero } from '@/lib/common/tally';
 import type { Tally } from '@/lib/common/types';
+import { PLAIN_CALL } from '../helpers/rows';
 
 const LINE = '+18005550100';
 const OTHER_LINE = '+18005550111';
@@ -40,13 +41,7 @@ function stored(c: Partial<StoredCall> & { callSid: string; status: string }): S
     startedAt: new Date(T0),
     duration: null,
     mos: null,
-    direction: 'inbound',
-    parentSid: null,
-    sipCode: null,
-    packets: null,
-    lost: null,
-    jitter: null,
-    flushes: null,
+    ...PLAIN_CALL,
     firstSeenAt: new Date(T0),
     ...c,
   };
@@ -89,13 +84,7 @@ describe('planning a batch', () => {
       startedAt: new Date(T0),
       duration: 75,
       mos: 4.2,
-      direction: 'inbound',
-      parentSid: null,
-      sipCode: null,
-      packets: null,
-      lost: null,
-      jitter: null,
-      flushes: null,
+      ...PLAIN_CALL,
     };
     expect([...plan.calls]).toEqual([
       [
@@ -133,13 +122,7 @@ describe('planning a batch', () => {
             startedAt: iso(T0),
             duration: 75,
             mos: 4.2,
-            direction: 'inbound',
-            parentSid: null,
-            sipCode: null,
-            packets: null,
-            lost: null,
-            jitter: null,
-            flushes: null,
+            ...PLAIN_CALL,
             eventId: 41,
           },
           before: null,
