@@ -30,9 +30,9 @@ export function callConditions(provider: Provider, f: BoardFilter): Sql {
   return joinSql(conds, ' AND ');
 }
 
-/** A DateTime column truncated to the minute or hour, as a DateTime again. */
-function truncated(provider: Provider, column: string, unit: 'minute' | 'hour') {
-  const ms = unit === 'minute' ? 60_000 : 3_600_000;
+/** A DateTime column truncated to the (UTC) minute, hour or day, as a DateTime again. */
+function truncated(provider: Provider, column: string, unit: 'minute' | 'hour' | 'day') {
+  const ms = { minute: 60_000, hour: 3_600_000, day: 86_400_000 }[unit];
   return provider === 'postgresql' ? `date_trunc('${unit}', ${column})` : `(${column} / ${ms}) * ${ms}`;
 }
 
@@ -130,6 +130,12 @@ export function tallyExpressions(provider: Provider, limits: MosLimits): string 
 /** The unsuccessful final statuses, whose calls FailureRollup counts by SIP code. */
 export const FAILED = `"status" IN ('busy', 'no-answer', 'canceled', 'failed')`;
 
+/** The resolutions above the minute's, each summed from minute rows (RESOLUTIONS). */
+const COARSER = [
+  [60, 'hour'],
+  [1440, 'day'],
+] as const;
+
 /**
  * Recomputes every rollup row from the calls, with MOS banded by `limits`. Runs inside the
  * caller's transaction, which must hold the ingest lock, so no commit lands between the two.
@@ -142,20 +148,24 @@ export async function rebuildRollups(tx: Tx, provider: Provider, limits: MosLimi
      SELECT 1, ${truncated(provider, '"startedAt"', 'minute')}, COALESCE("to", ''), "direction", ${tallyExpressions(provider, limits)}
        FROM "Call" GROUP BY 2, 3, 4`,
   );
-  await tx.$executeRawUnsafe(
-    `INSERT INTO "Rollup" ("resolution", "bucket", "line", "direction", ${columns})
-     SELECT 60, ${truncated(provider, '"bucket"', 'hour')}, "line", "direction", ${ROLLUP_COLUMNS.map((c) => `SUM("${c}")`).join(', ')}
-       FROM "Rollup" WHERE "resolution" = 1 GROUP BY 2, 3, 4`,
-  );
+  for (const [resolution, unit] of COARSER) {
+    await tx.$executeRawUnsafe(
+      `INSERT INTO "Rollup" ("resolution", "bucket", "line", "direction", ${columns})
+       SELECT ${resolution}, ${truncated(provider, '"bucket"', unit)}, "line", "direction", ${ROLLUP_COLUMNS.map((c) => `SUM("${c}")`).join(', ')}
+         FROM "Rollup" WHERE "resolution" = 1 GROUP BY 2, 3, 4`,
+    );
+  }
   await tx.$executeRawUnsafe(`DELETE FROM "FailureRollup"`);
   await tx.$executeRawUnsafe(
     `INSERT INTO "FailureRollup" ("resolution", "bucket", "line", "direction", "status", "sipCode", "calls")
      SELECT 1, ${truncated(provider, '"startedAt"', 'minute')}, COALESCE("to", ''), "direction", "status", COALESCE("sipCode", 0), COUNT(*)
        FROM "Call" WHERE ${FAILED} GROUP BY 2, 3, 4, 5, 6`,
   );
-  await tx.$executeRawUnsafe(
-    `INSERT INTO "FailureRollup" ("resolution", "bucket", "line", "direction", "status", "sipCode", "calls")
-     SELECT 60, ${truncated(provider, '"bucket"', 'hour')}, "line", "direction", "status", "sipCode", SUM("calls")
-       FROM "FailureRollup" WHERE "resolution" = 1 GROUP BY 2, 3, 4, 5, 6`,
-  );
+  for (const [resolution, unit] of COARSER) {
+    await tx.$executeRawUnsafe(
+      `INSERT INTO "FailureRollup" ("resolution", "bucket", "line", "direction", "status", "sipCode", "calls")
+       SELECT ${resolution}, ${truncated(provider, '"bucket"', unit)}, "line", "direction", "status", "sipCode", SUM("calls")
+         FROM "FailureRollup" WHERE "resolution" = 1 GROUP BY 2, 3, 4, 5, 6`,
+    );
+  }
 }

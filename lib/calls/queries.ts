@@ -2,12 +2,12 @@ import { raw, sqltag as sql, empty, join as joinSql, type Sql } from '@prisma/cl
 import type { Database, Db, Tx } from '../db/client';
 import type { Provider } from '../db/adapters';
 import { CALL_ROW_SELECT, callRowOf, toRow } from './rows';
-import { BIGINT_COLUMNS, ROLLUP_COLUMNS, tallyOf, type RollupColumn } from './rollup';
+import { BIGINT_COLUMNS, ROLLUP_COLUMNS, tallyOf, type Resolution, type RollupColumn } from './rollup';
 import { FAILED, at, callConditions, epochMsOf, tallyExpressions } from './aggregate';
 import { failureKey } from '../common/status';
 import { loadSettings } from './stored-settings';
-import { addTally, emptyTally } from '../common/tally';
-import { HOUR_MS, MINUTE_MS } from '../common/time';
+import { addPoint, addTally, emptyPoint, emptyTally, POINT_FIELDS } from '../common/tally';
+import { DAY_MS, HOUR_MS, MINUTE_MS } from '../common/time';
 import { bucketFor, MAX_POINTS } from '../common/series';
 import { ALL_TIME, type BoardFilter } from '../common/filter';
 import type { BoardSettings } from '../common/settings';
@@ -17,6 +17,7 @@ import type {
   CallRow,
   IngestHealth,
   LineRow,
+  PointTally,
   SeriesPoint,
   Snapshot,
   Tally,
@@ -38,72 +39,152 @@ const sumColumns = (provider: Provider) =>
     ).join(', '),
   );
 
+/** Rows of one rollup resolution (minutes) whose buckets lie in [lo, hi); hi null: no end. */
+interface Piece {
+  resolution: Resolution;
+  lo: number;
+  hi: number | null;
+}
+
+const STEPS: readonly { resolution: Resolution; ms: number }[] = [
+  { resolution: 1, ms: MINUTE_MS },
+  { resolution: 60, ms: HOUR_MS },
+  { resolution: 1440, ms: DAY_MS },
+];
+
 /**
- * Where a board filter's tallies come from. Range and line: the rollups, hour rows for whole hours
- * and minute rows at the edges, so the cost stays flat at a million calls. Status or caller: the
- * calls themselves in the range (the rollups are not kept by status or caller).
+ * [from, to) as whole rollup rows, coarsest in the middle: minute rows up to the first whole hour
+ * and after the last, hour rows up to the first whole (UTC) day and after the last, day rows in
+ * between; none coarser than `coarsest`. A month is ~30 day rows per line instead of ~720 hour rows.
  */
-interface Source {
-  from: Sql;
-  where: Sql;
-  /** The rows' time, epoch ms. */
-  time: Sql;
-  line: Sql;
-  tally: Sql;
-  /** The same rows' unsuccessful calls by status and SIP code. */
-  failures: { from: Sql; where: Sql; calls: Sql };
+export function piecesOf(from: number, to: number | null, coarsest: Resolution): Piece[] {
+  const steps = STEPS.filter((s) => s.resolution <= coarsest);
+  const out: Piece[] = [];
+  let lo = from;
+  let hi = to;
+  for (let i = 0; i < steps.length; i++) {
+    const { resolution } = steps[i]!;
+    const next = steps[i + 1];
+    const a = next && Math.ceil(lo / next.ms) * next.ms;
+    const b = next && hi !== null ? Math.floor(hi / next.ms) * next.ms : null;
+    if (!next || (b !== null && a! >= b)) {
+      out.push({ resolution, lo, hi });
+      break;
+    }
+    out.push({ resolution, lo, hi: a! });
+    if (b !== null) out.push({ resolution, lo: b, hi });
+    lo = a!;
+    hi = b;
+  }
+  return out.filter((p) => p.hi === null || p.lo < p.hi);
 }
 
-function rollupSource(provider: Provider, f: Unlined, minutesOnly: boolean): Source {
+/** The rollup rows of a direction that make up some pieces, as one condition. */
+function rollupWhere(
+  provider: Provider,
+  direction: string,
+  pieces: Piece[],
+  line: string | null = null,
+): Sql {
   const b = '"bucket"';
-  const range = (resolution: 1 | 60, lo: number, hi: number | null) =>
-    sql`("resolution" = ${raw(String(resolution))} AND ${raw(b)} >= ${at(provider, lo)}${
-      hi === null ? empty : sql` AND ${raw(b)} < ${at(provider, hi)}`
-    })`;
-  const h1 = Math.ceil(f.from / HOUR_MS) * HOUR_MS;
-  const h2 = f.to === null ? null : Math.floor(f.to / HOUR_MS) * HOUR_MS;
-  const parts =
-    minutesOnly || (h2 !== null && h1 >= h2)
-      ? [range(1, f.from, f.to)]
-      : [
-          range(1, f.from, h1),
-          range(60, h1, h2),
-          ...(h2 !== null && f.to !== null ? [range(1, h2, f.to)] : []),
-        ];
-  const where = sql`"direction" = ${f.direction} AND (${joinSql(parts, ' OR ')})`;
+  const parts = pieces.map(
+    (p) =>
+      sql`("resolution" = ${raw(String(p.resolution))} AND ${raw(b)} >= ${at(provider, p.lo)}${
+        p.hi === null ? empty : sql` AND ${raw(b)} < ${at(provider, p.hi)}`
+      })`,
+  );
+  return sql`"direction" = ${direction}${line === null ? empty : sql` AND "line" = ${line}`} AND (${
+    parts.length > 0 ? joinSql(parts, ' OR ') : raw('1 = 0')
+  })`;
+}
+
+/**
+ * The coarsest rollup rows a chart's points are summed from: minutes for buckets shorter than an
+ * hour; days when buckets are whole days from a UTC midnight, so each day row falls whole into one;
+ * hours otherwise (each counted in the bucket its hour starts in).
+ */
+function pointResolution(from: number, bucketMs: number): Resolution {
+  if (bucketMs < HOUR_MS) return 1;
+  return bucketMs % DAY_MS === 0 && from % DAY_MS === 0 ? 1440 : 60;
+}
+
+/** What the rollups give of a board: every line's tally, the chart's points, the failures. */
+async function fromRollups(tx: Tx, provider: Provider, f: BoardFilter, bucketMs: number) {
+  const whole = piecesOf(f.from, f.to, 1440);
+  const from = raw(String(f.from));
+  const size = raw(String(bucketMs));
+  const time = raw(epochMsOf(provider, '"bucket"'));
+  const [lines, points, failures] = [
+    // Totals and the line table: a tally per line, from the coarsest rows.
+    await tx.$queryRaw<(TallyRecord & { line: string })[]>(
+      sql`SELECT "line", ${sumColumns(provider)} FROM "Rollup"
+            WHERE ${rollupWhere(provider, f.direction, whole)} GROUP BY 1`,
+    ),
+    // The chart: the chosen line's (or all) per bucket, only what a point holds.
+    await tx.$queryRaw<Record<'t' | (typeof POINT_FIELDS)[number], number | bigint | null>[]>(
+      sql`SELECT (${from} + ((${time} - ${from}) / ${size}) * ${size}) AS t, ${raw(
+        POINT_FIELDS.map((c) => `SUM("${c}") AS "${c}"`).join(', '),
+      )} FROM "Rollup"
+            WHERE ${rollupWhere(provider, f.direction, piecesOf(f.from, f.to, pointResolution(f.from, bucketMs)), f.line)}
+            GROUP BY 1`,
+    ),
+    await tx.$queryRaw<FailureRecord[]>(
+      sql`SELECT "line", "status", "sipCode" AS sip, SUM("calls") AS calls FROM "FailureRollup"
+            WHERE ${rollupWhere(provider, f.direction, whole)} GROUP BY 1, 2, 3`,
+    ),
+  ];
   return {
-    from: sql`"Rollup"`,
-    where,
-    time: raw(epochMsOf(provider, b)),
-    line: raw('"line"'),
-    tally: sumColumns(provider),
-    failures: { from: sql`"FailureRollup"`, where, calls: sql`SUM("calls")` },
+    lines: lines.map((r) => ({ line: String(r.line), tally: tallyOf(r) })),
+    points: points.map((r) => {
+      const tally = emptyPoint();
+      for (const c of POINT_FIELDS) tally[c] = Number(r[c] ?? 0);
+      return { t: Number(r.t), tally };
+    }),
+    failures,
   };
 }
 
-function callSource(provider: Provider, f: Unlined, settings: BoardSettings): Source {
+/** What the calls themselves give of a board, for filters the rollups do not keep (status, caller). */
+async function fromCalls(
+  tx: Tx,
+  provider: Provider,
+  f: BoardFilter,
+  bucketMs: number,
+  settings: BoardSettings,
+) {
   const where = callConditions(provider, { ...f, line: null });
+  const from = raw(String(f.from));
+  const size = raw(String(bucketMs));
+  const time = raw(epochMsOf(provider, '"startedAt"'));
+  // One pass, by chart bucket and line: the line table takes every line's rows, the chart the
+  // chosen line's (or all).
+  const grouped = await tx.$queryRaw<(TallyRecord & { t: number | bigint; line: string })[]>(
+    sql`SELECT (${from} + ((${time} - ${from}) / ${size}) * ${size}) AS t, COALESCE("to", '') AS line,
+          ${raw(tallyExpressions(provider, settings.mosLimits))}
+          FROM "Call" WHERE ${where} GROUP BY 1, 2`,
+  );
+  const failures = await tx.$queryRaw<FailureRecord[]>(
+    sql`SELECT COALESCE("to", '') AS line, "status", COALESCE("sipCode", 0) AS sip, COUNT(*) AS calls
+          FROM "Call" WHERE ${where} AND ${raw(FAILED)} GROUP BY 1, 2, 3`,
+  );
+  const perLine = new Map<string, Tally>();
+  const perPoint = new Map<number, PointTally>();
+  for (const r of grouped) {
+    const line = String(r.line);
+    const tally = tallyOf(r);
+    addTally(perLine.get(line) ?? perLine.set(line, emptyTally()).get(line)!, tally);
+    if (f.line !== null && line !== f.line) continue;
+    const t = Number(r.t);
+    addPoint(perPoint.get(t) ?? perPoint.set(t, emptyPoint()).get(t)!, tally);
+  }
   return {
-    from: sql`"Call"`,
-    where,
-    time: raw(epochMsOf(provider, '"startedAt"')),
-    line: raw(`COALESCE("to", '')`),
-    tally: raw(tallyExpressions(provider, settings.mosLimits)),
-    failures: {
-      from: sql`"Call"`,
-      where: sql`${where} AND ${raw(FAILED)}`,
-      calls: sql`COUNT(*)`,
-    },
+    lines: [...perLine].map(([line, tally]) => ({ line, tally })),
+    points: [...perPoint].map(([t, tally]) => ({ t, tally })),
+    failures,
   };
 }
 
-/** Sources cover every line: the line table needs them all, and totals pick the chosen one. */
-type Unlined = Omit<BoardFilter, 'line'>;
-
-const sourceFor = (provider: Provider, f: Unlined, settings: BoardSettings, minutesOnly: boolean) =>
-  f.status !== null || f.caller !== null
-    ? callSource(provider, f, settings)
-    : rollupSource(provider, f, minutesOnly);
+type FailureRecord = { line: string; status: string; sip: number | bigint | null; calls: number | bigint };
 
 export interface Queries {
   /** What the board shows for a filter (default: every call), with at most `rows` calls listed. */
@@ -140,49 +221,31 @@ export function createQueries(db: Database, dashboardRows: number): Queries {
         const end = filter.to ?? Math.max(now, filter.from + MINUTE_MS);
         const bucketMs = bucketFor(end - filter.from);
 
-        // One pass, grouped by chart bucket and line: totals and chart points are its rows for the
-        // chosen line (or all), the line table its rows for every line. Chart buckets shorter
-        // than an hour need minute rows throughout.
-        const src = sourceFor(p, filter, settings, bucketMs < HOUR_MS);
-        const from = raw(String(filter.from));
-        const size = raw(String(bucketMs));
-        const grouped = await tx.$queryRaw<(TallyRecord & { t: number | bigint; line: string })[]>(
-          sql`SELECT (${from} + ((${src.time} - ${from}) / ${size}) * ${size}) AS t, ${src.line} AS line, ${src.tally}
-                FROM ${src.from} WHERE ${src.where} GROUP BY 1, 2`,
-        );
-        const totals = emptyTally();
-        const points = new Map<number, Tally>();
-        const perLine = new Map<string, Tally>();
-        // Unsuccessful calls by status and SIP code, per line: the why-calls-fail panel reads the
-        // totals, the line table may. No chart shows them per point, and grouping by point too
-        // made this read return thousands of rows over a month (each mapped by the driver).
-        const failures = await tx.$queryRaw<
-          { line: string; status: string; sip: number | bigint | null; calls: number | bigint }[]
-        >(
-          sql`SELECT ${src.line} AS line, "status", COALESCE("sipCode", 0) AS sip, ${src.failures.calls} AS calls
-                FROM ${src.failures.from} WHERE ${src.failures.where} GROUP BY 1, 2, 3`,
-        );
-        // Each row's tally into its line, and (for the chosen line, or all) the totals and its point.
-        const place = (t: number | null, line: string, tally: Tally) => {
-          addTally(perLine.get(line) ?? perLine.set(line, emptyTally()).get(line)!, tally);
-          if (filter.line !== null && line !== filter.line) return;
-          addTally(totals, tally);
-          if (t !== null) addTally(points.get(t) ?? points.set(t, emptyTally()).get(t)!, tally);
-        };
-        for (const r of grouped) place(Number(r.t), String(r.line), tallyOf(r));
-        for (const r of failures) {
+        const got =
+          filter.status !== null || filter.caller !== null
+            ? await fromCalls(tx, p, filter, bucketMs, settings)
+            : await fromRollups(tx, p, filter, bucketMs);
+        // Every line's tally, its unsuccessful calls by status and SIP code added, for the line
+        // table; the chosen line's (or all lines') for the totals.
+        const perLine = new Map(got.lines.map((l) => [l.line, l.tally]));
+        for (const r of got.failures) {
           const n = Number(r.calls);
           if (n === 0) continue;
-          const tally = emptyTally();
-          tally.failures[failureKey(r.status, Number(r.sip))] = n;
-          place(null, String(r.line), tally);
+          const line = String(r.line);
+          const tally = perLine.get(line) ?? perLine.set(line, emptyTally()).get(line)!;
+          const key = failureKey(r.status, Number(r.sip ?? 0));
+          tally.failures[key] = (tally.failures[key] ?? 0) + n;
         }
-        const series: SeriesPoint[] = [...points]
-          .map(([t, tally]) => ({ t, tally }))
+        const totals = emptyTally();
+        for (const [line, tally] of perLine)
+          if (filter.line === null || line === filter.line) addTally(totals, tally);
+        const series: SeriesPoint[] = got.points
+          .filter((pt) => pt.tally.calls !== 0 || pt.tally.durationSum !== 0)
           .sort((x, y) => x.t - y.t)
           .slice(-MAX_POINTS);
         const lineRows = [...perLine]
           .map(([line, tally]) => ({ line, tally }))
+          .filter((l) => l.tally.calls !== 0)
           .sort((x, y) => y.tally.calls - x.tally.calls)
           .slice(0, MAX_LINES);
         const lastCalls = new Map(

@@ -105,8 +105,12 @@ export function tallyOf(r: Record<RollupColumn, number | bigint | null>): Tally 
   };
 }
 
-/** Rollup resolutions in minutes: minutes for short charts, hours for totals and long ones. */
-export const RESOLUTIONS = [1, 60] as const;
+/**
+ * Rollup resolutions in minutes: minutes for short charts and a range's edges, hours for longer
+ * charts, (UTC) days for the middle of long ranges.
+ */
+export const RESOLUTIONS = [1, 60, 1440] as const;
+export type Resolution = (typeof RESOLUTIONS)[number];
 
 /** The advisory lock key that serialises ingest across instances on PostgreSQL. */
 const INGEST_LOCK = 7_301_862;

@@ -1,5 +1,5 @@
 // The dashboard's state and how live updates change it. Pure: the browser runs it, tests prove it.
-import { addTally, contribution, emptyTally } from './tally';
+import { addPoint, addTally, contribution, emptyPoint, emptyTally } from './tally';
 import { MAX_POINTS } from './series';
 import { matches } from './filter';
 import type { CallFacts, CallRow, CallUpdate, Snapshot, Tally } from './types';
@@ -47,7 +47,7 @@ export function applyUpdates(board: Board, updates: CallUpdate[]): Board {
   const limits = board.settings.mosLimits;
 
   const totals = copy(board.totals);
-  const points = new Map(board.series.map((p) => [p.t, { t: p.t, tally: copy(p.tally) }]));
+  const points = new Map(board.series.map((p) => [p.t, { t: p.t, tally: addPoint(emptyPoint(), p.tally) }]));
   const lines = new Map(board.lines.map((l) => [l.line, { ...l, tally: copy(l.tally) }]));
   const rows = new Map(board.calls.map((c) => [c.callSid, c]));
 
@@ -57,9 +57,8 @@ export function applyUpdates(board: Board, updates: CallUpdate[]): Board {
       addTally(totals, delta, sign);
       const start = Math.floor(Date.parse(c.startedAt) / 60_000) * 60_000;
       const t = filter.from + Math.floor((start - filter.from) / bucketMs) * bucketMs;
-      const point = points.get(t) ?? { t, tally: emptyTally() };
-      // Chart points carry no why-calls-fail counts, as in a snapshot: no chart shows them.
-      addTally(point.tally, { ...delta, failures: {} }, sign);
+      const point = points.get(t) ?? { t, tally: emptyPoint() };
+      addPoint(point.tally, delta, sign);
       points.set(t, point);
     }
     if (matches(c, filter, true)) {

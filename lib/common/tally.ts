@@ -12,7 +12,7 @@ import {
   mosBand,
   type MosLimits,
 } from './status';
-import type { Tally } from './types';
+import type { PointTally, Tally } from './types';
 
 export function emptyTally(): Tally {
   return {
@@ -112,6 +112,23 @@ export function addTally(into: Tally, add: Tally, sign: 1 | -1 = 1): Tally {
     if (n === 0) delete into.failures[k];
     else into.failures[k] = n;
   }
+  return into;
+}
+
+/** The fields of a tally that a chart point keeps (PointTally), in that type's order. */
+export const POINT_FIELDS = ['calls', 'durationSum', 'durationCount', 'mosSumCenti', 'mosCount'] as const;
+
+export const emptyPoint = (): PointTally => ({
+  calls: 0,
+  durationSum: 0,
+  durationCount: 0,
+  mosSumCenti: 0,
+  mosCount: 0,
+});
+
+/** A tally's chart-point fields added into a point (or taken out, with sign -1). */
+export function addPoint(into: PointTally, add: PointTally, sign: 1 | -1 = 1): PointTally {
+  for (const f of POINT_FIELDS) into[f] += sign * add[f];
   return into;
 }
 

@@ -52,14 +52,20 @@ export interface Tally {
   jitterBins: number[];
   /** Jitter-buffer flushes. */
   flushSum: number;
-  /** Unsuccessful calls by status and SIP code (failureKey, e.g. "busy 486"); empty on chart points. */
+  /** Unsuccessful calls by status and SIP code (failureKey, e.g. "busy 486"). */
   failures: Record<string, number>;
 }
+
+/**
+ * What a chart point holds of its bucket's tally: what the charts draw over time (average MOS and
+ * average duration) and its calls. The rest of a tally is read as totals and per line only.
+ */
+export type PointTally = Pick<Tally, 'calls' | 'durationSum' | 'durationCount' | 'mosSumCenti' | 'mosCount'>;
 
 export interface SeriesPoint {
   /** Bucket start, epoch milliseconds. */
   t: number;
-  tally: Tally;
+  tally: PointTally;
 }
 
 export interface LineRow {

@@ -102,13 +102,14 @@ describe('ingest', () => {
         for (const c of calls) addTally(expected, contribution(c));
         const { totals } = await queries.snapshot();
         expect(totals).toEqual(expected);
-        // Minute and hour rows hold the same calls.
+        // Minute, hour and day rows hold the same calls.
         const sums = await Promise.all(
-          [1, 60].map((resolution) =>
+          [1, 60, 1440].map((resolution) =>
             db.read.rollup.aggregate({ where: { resolution }, _sum: { calls: true, mosSumCenti: true } }),
           ),
         );
         expect(sums[0]!._sum).toEqual(sums[1]!._sum);
+        expect(sums[0]!._sum).toEqual(sums[2]!._sum);
         expect(sums[0]!._sum.calls).toBe(calls.length);
       }),
       { numRuns: 25 },

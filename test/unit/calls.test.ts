@@ -9,7 +9,10 @@ import {
   lossPercent,
   qualityBands,
 } from '@/lib/common/status';
+import fc from 'fast-check';
 import { directionOf } from '@/lib/calls/apply';
+import { piecesOf } from '@/lib/calls/queries';
+import type { Resolution } from '@/lib/calls/rollup';
 import { contribution, kpis, addTally, emptyTally } from '@/lib/common/tally';
 import { applyUpdates, boardFromSnapshot } from '@/lib/common/board';
 import { bucketFor } from '@/lib/common/series';
@@ -215,5 +218,43 @@ describe('board', () => {
     expect(b.calls).toHaveLength(10);
     expect(b.calls[0]!.callSid).toBe('n19');
     expect(b.totals.calls).toBe(21);
+  });
+});
+
+describe('a range as whole rollup rows', () => {
+  const MS = { 1: 60_000, 60: 3_600_000, 1440: 86_400_000 } as const;
+  const T = Date.UTC(2026, 0, 1);
+  const minute = fc.integer({ min: 0, max: 90 * 1440 }).map((m) => T + m * 60_000);
+
+  it('covers [from, to) once, each piece on its resolution, none coarser than asked', () => {
+    fc.assert(
+      fc.property(minute, minute, fc.boolean(), fc.constantFrom(1, 60, 1440), (a, b, open, coarsest) => {
+        const from = Math.min(a, b);
+        const to = open ? null : Math.max(a, b);
+        const pieces = piecesOf(from, to, coarsest as Resolution).sort((x, y) => x.lo - y.lo);
+        let at = from;
+        for (const p of pieces) {
+          expect(p.resolution).toBeLessThanOrEqual(coarsest);
+          expect(p.lo).toBe(at);
+          // Inner bounds fall on the piece's own rows; only the range's ends may not.
+          if (p.lo !== from) expect(p.lo % MS[p.resolution]).toBe(0);
+          if (p.hi !== null && p.hi !== to) expect(p.hi % MS[p.resolution]).toBe(0);
+          at = p.hi ?? Infinity;
+        }
+        expect(at).toBe(to ?? (pieces.length > 0 ? Infinity : from));
+      }),
+    );
+  });
+
+  it('reads a month from about 30 day rows, with hours and minutes only at its edges', () => {
+    const from = Date.UTC(2026, 0, 1, 9, 30);
+    const pieces = piecesOf(from, Date.UTC(2026, 1, 1, 17, 45), 1440);
+    expect(pieces).toEqual([
+      { resolution: 1, lo: from, hi: Date.UTC(2026, 0, 1, 10) },
+      { resolution: 1, lo: Date.UTC(2026, 1, 1, 17), hi: Date.UTC(2026, 1, 1, 17, 45) },
+      { resolution: 60, lo: Date.UTC(2026, 0, 1, 10), hi: Date.UTC(2026, 0, 2) },
+      { resolution: 60, lo: Date.UTC(2026, 1, 1), hi: Date.UTC(2026, 1, 1, 17) },
+      { resolution: 1440, lo: Date.UTC(2026, 0, 2), hi: Date.UTC(2026, 1, 1) },
+    ]);
   });
 });

@@ -102,6 +102,7 @@ describe('planning a batch', () => {
     expect(plan.rollups).toEqual([
       { resolution: 1, bucket: Date.UTC(2026, 0, 1, 11, 0), line: LINE, direction: 'inbound', delta: added },
       { resolution: 60, bucket: Date.UTC(2026, 0, 1, 11), line: LINE, direction: 'inbound', delta: added },
+      { resolution: 1440, bucket: Date.UTC(2026, 0, 1), line: LINE, direction: 'inbound', delta: added },
     ]);
     expect([...plan.lines.values()]).toEqual([
       { line: LINE, direction: 'inbound', callbackAt: T0 + 5_000, callAt: T0 },
@@ -156,7 +157,7 @@ describe('planning a batch', () => {
     expect(plan.verdicts.map((v) => v.kind)).toEqual(['stored', 'duplicate']);
     expect(plan.events.map((e) => [e.status, e.deliveries, e.applied])).toEqual([['ringing', 2, true]]);
     expect(plan.retries.size).toBe(0);
-    expect(plan.rollups.map((r) => r.delta.calls)).toEqual([1, 1]);
+    expect(plan.rollups.map((r) => r.delta.calls)).toEqual([1, 1, 1]);
   });
 
   it('records a late earlier status without applying it', () => {
@@ -196,12 +197,13 @@ describe('planning a batch', () => {
     expect(plan.rollups).toEqual([
       { resolution: 1, bucket: Date.UTC(2026, 0, 1, 11, 0), line: LINE, direction: 'inbound', delta },
       { resolution: 60, bucket: Date.UTC(2026, 0, 1, 11), line: LINE, direction: 'inbound', delta },
+      { resolution: 1440, bucket: Date.UTC(2026, 0, 1), line: LINE, direction: 'inbound', delta },
     ]);
     const [outcome] = outcomesOf(plan, new Map([[eventKey('CA5', 'in-progress'), 12]]));
     expect(outcome).toMatchObject({ kind: 'late', eventId: 12, update: { id: 12, before: { mos: null } } });
   });
 
-  it("moves a call's contribution between minute and hour rows and lines when its status changes", () => {
+  it("moves a call's contribution between minute, hour and day rows and lines when its status changes", () => {
     // Stored ringing at 11:00:10 with no To; completed reports the line and an earlier start.
     const call = stored({ callSid: 'CA6', status: 'ringing' });
     const state: StoredState = { calls: [call], events: [{ id: 3, callSid: 'CA6', status: 'ringing' }] };
@@ -236,7 +238,11 @@ describe('planning a batch', () => {
       { bucket: Date.UTC(2026, 0, 1, 11), line: '', delta: removed },
       { bucket: Date.UTC(2026, 0, 1, 10), line: LINE, delta: added },
     ]);
-    expect(plan.rollups).toHaveLength(4);
+    expect(rows(1440)).toEqual([
+      { bucket: Date.UTC(2026, 0, 1), line: '', delta: removed },
+      { bucket: Date.UTC(2026, 0, 1), line: LINE, delta: added },
+    ]);
+    expect(plan.rollups).toHaveLength(6);
     const [outcome] = outcomesOf(plan, new Map([[eventKey('CA6', 'completed'), 20]]));
     expect(outcome).toMatchObject({
       kind: 'stored',
@@ -255,6 +261,7 @@ describe('planning a batch', () => {
     expect(plan.rollups).toEqual([
       { resolution: 1, bucket: Date.UTC(2026, 0, 1, 11, 0), line: LINE, direction: 'inbound', delta },
       { resolution: 60, bucket: Date.UTC(2026, 0, 1, 11), line: LINE, direction: 'inbound', delta },
+      { resolution: 1440, bucket: Date.UTC(2026, 0, 1), line: LINE, direction: 'inbound', delta },
     ]);
   });
 
@@ -295,6 +302,7 @@ describe('planning a batch', () => {
     expect(plan.rollups).toEqual([
       { resolution: 1, bucket: Date.UTC(2026, 0, 1, 11, 0), line: LINE, direction: 'inbound', delta: added },
       { resolution: 60, bucket: Date.UTC(2026, 0, 1, 11), line: LINE, direction: 'inbound', delta: added },
+      { resolution: 1440, bucket: Date.UTC(2026, 0, 1), line: LINE, direction: 'inbound', delta: added },
     ]);
 
     const ids = new Map(plan.events.map((e, i) => [eventKey(e.callSid, e.status), 100 + i]));
