@@ -21,6 +21,7 @@ import { baseSecurityHeaders } from './lib/security/headers';
 import { clientErrorAnswer, responseWithHeaders } from './lib/security/http-server';
 import { createLimiter, createLimits, LIMITS } from './lib/auth/limits';
 import { IngestCounters } from './lib/calls/health';
+import { Metrics } from './lib/ops/metrics';
 import { ensureRollups, saveSettings } from './lib/calls/stored-settings';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -137,13 +138,21 @@ async function main() {
     user: realtime.disconnectUser,
     tv: realtime.disconnectTv,
   });
+  // Only with a token: without one nothing is counted for it.
+  let metrics: Metrics | null = null;
   const ingest = new Ingestor(db, {
     queueLimit: config.INGEST_QUEUE_LIMIT,
     batchSize: config.INGEST_BATCH_SIZE,
     publish: realtime.publish,
+    committed: (seconds, callbacks) => metrics?.commit(seconds, callbacks),
   });
-  const counters = new IngestCounters(db, (err) =>
-    log.warn({ err: String(err) }, 'ingest counters not saved'),
+  if (config.METRICS_TOKEN) {
+    metrics = new Metrics({ queueDepth: () => ingest.backlog, boards: realtime.connected });
+  }
+  const counters = new IngestCounters(
+    db,
+    (err) => log.warn({ err: String(err) }, 'ingest counters not saved'),
+    (counter) => metrics?.callback(counter),
   );
   const exportThreads = new ExportThreads();
   registerRuntime({
@@ -151,6 +160,7 @@ async function main() {
     log,
     ingest,
     counters,
+    metrics,
     release,
     queries: createQueries(db, config.DASHBOARD_ROWS),
     exportCsv: (filter, opts) =>

@@ -52,6 +52,8 @@ const env = z.object({
     .default('admin'),
   /** The first admin's password; without it a one-time password is printed at the first start. */
   ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+  /** Turns on GET /metrics (Prometheus), which then needs `Authorization: Bearer <this>`. */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Serves the benchmark's do-nothing reference route; for `npm run bench` only. */
   BENCH_ROUTES: z.enum(['on', 'off']).default('off'),
   /** Names the deployed release; boards reload when it changes. Default: the Next.js build id. */

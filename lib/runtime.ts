@@ -13,6 +13,7 @@ import type { BoardFilter } from './common/filter';
 import type { BoardSettings } from './common/settings';
 import type { ExportOptions } from './calls/csv';
 import type { ExportSlots } from './calls/export-slots';
+import type { Metrics } from './ops/metrics';
 
 export interface Runtime {
   config: Config;
@@ -30,6 +31,8 @@ export interface Runtime {
   exportSlots: ExportSlots;
   /** Stores the board's settings and tells every board (recounting rollups if the bands moved). */
   saveSettings(settings: BoardSettings): Promise<{ recounted: boolean }>;
+  /** Prometheus metrics of this instance; null unless METRICS_TOKEN is set. */
+  metrics: Metrics | null;
   /** Identifies the running build: a board seeing another one reloads itself. */
   release: string;
 }

@@ -34,6 +34,10 @@ export const PUBLIC_ROUTES: { path: string; prefix?: boolean; protectedBy: strin
   { path: '/api/auth/sign-out', protectedBy: 'nothing: ends the session it is sent with' },
   { path: '/_next/static/', prefix: true, protectedBy: 'nothing: compiled scripts and styles, no data' },
   { path: '/favicon.ico', protectedBy: 'nothing' },
+  {
+    path: '/metrics',
+    protectedBy: 'the METRICS_TOKEN bearer token; 404 unless METRICS_TOKEN is set',
+  },
   { path: '/api/bench/noop', protectedBy: 'off (404) unless BENCH_ROUTES=on; does nothing' },
 ];
 

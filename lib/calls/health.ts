@@ -24,6 +24,8 @@ export class IngestCounters {
   constructor(
     private readonly db: Database,
     private readonly onError: (err: unknown) => void,
+    /** Told of every count as it happens (the /metrics counters). */
+    private readonly onCount: (counter: Counter) => void = () => {},
   ) {
     this.timer = setInterval(() => void this.flush(), FLUSH_MS);
     this.timer.unref();
@@ -37,6 +39,7 @@ export class IngestCounters {
       this.minutes.set(bucket, row);
     }
     row[counter]++;
+    this.onCount(counter);
   }
 
   /** A reported field left out of a stored callback because it was malformed. */

@@ -24,6 +24,8 @@ export interface Realtime {
   /** Which fan-out carries events between instances: none on a single SQLite instance. */
   fanout: 'none' | 'postgres' | 'redis';
   publish(updates: CallUpdate[]): void;
+  /** Live feeds connected to this instance, by who opened them. */
+  connected(): { people: number; tvs: number };
   /** Tells every board, on every instance, that the settings changed. */
   settingsChanged(): void;
   /** Closes every dashboard of this user / this TV, on every instance. */
@@ -162,6 +164,15 @@ export async function attachRealtime(http: HttpServer, opts: Options): Promise<R
     },
     settingsChanged() {
       io.emit('settings');
+    },
+    connected() {
+      let tvs = 0;
+      let people = 0;
+      for (const socket of io.of('/').sockets.values()) {
+        if (socket.data.principal?.kind === 'tv') tvs++;
+        else people++;
+      }
+      return { people, tvs };
     },
     disconnectUser(userId) {
       io.in(`user:${userId}`).disconnectSockets(true);

@@ -61,7 +61,7 @@ describe('without a session', () => {
     expect(checked.length).toBeGreaterThanOrEqual(4 * 11);
   });
 
-  it('keeps only the webhook, health, sign-in and pairing public', () => {
+  it('keeps only the webhook, health, sign-in, pairing and token-guarded metrics public', () => {
     expect(PUBLIC_ROUTES.map((r) => r.path)).toEqual([
       '/api/webhooks/call-status',
       '/api/health',
@@ -72,6 +72,7 @@ describe('without a session', () => {
       '/api/auth/sign-out',
       '/_next/static/',
       '/favicon.ico',
+      '/metrics',
       '/api/bench/noop',
     ]);
   });

@@ -21,6 +21,8 @@ export interface IngestOptions {
   batchSize: number;
   /** Called after each commit with the changes it made, in id order. */
   publish(updates: CallUpdate[]): void;
+  /** Called after each commit with how long the transaction took and how many callbacks it held. */
+  committed?(seconds: number, callbacks: number): void;
 }
 
 /**
@@ -71,6 +73,7 @@ export class Ingestor {
   private async commit(batch: Pending[]): Promise<void> {
     let outcomes: IngestOutcome[];
     const serialize = this.db.provider === 'postgresql';
+    const started = performance.now();
     try {
       outcomes = await this.db.write.$transaction(
         async (tx) => {
@@ -96,6 +99,7 @@ export class Ingestor {
       batch[0]!.reject(error);
       return;
     }
+    this.opts.committed?.((performance.now() - started) / 1000, batch.length);
     const updates: CallUpdate[] = [];
     outcomes.forEach((o, i) => {
       if (o.kind !== 'duplicate' && o.update) updates.push(o.update);
