@@ -22,6 +22,9 @@ import { clientErrorAnswer, responseWithHeaders } from './lib/security/http-serv
 import { createLimiter, createLimits, LIMITS } from './lib/auth/limits';
 import { IngestCounters } from './lib/calls/health';
 import { Metrics } from './lib/ops/metrics';
+import { AlertEvaluator } from './lib/alerts/evaluator';
+import { createAlertService } from './lib/alerts/service';
+import { deliver } from './lib/alerts/channels';
 import { ensureRollups, saveSettings } from './lib/calls/stored-settings';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -147,7 +150,11 @@ async function main() {
     committed: (seconds, callbacks) => metrics?.commit(seconds, callbacks),
   });
   if (config.METRICS_TOKEN) {
-    metrics = new Metrics({ queueDepth: () => ingest.backlog, boards: realtime.connected });
+    metrics = new Metrics({
+      queueDepth: () => ingest.backlog,
+      boards: realtime.connected,
+      openAlerts: () => db.read.alert.count({ where: { openKey: { not: null } } }),
+    });
   }
   const counters = new IngestCounters(
     db,
@@ -155,6 +162,20 @@ async function main() {
     (counter) => metrics?.callback(counter),
   );
   const exportThreads = new ExportThreads();
+  const queries = createQueries(db, config.DASHBOARD_ROWS);
+  const delivery = { smtpUrl: config.SMTP_URL, emailFrom: config.ALERT_EMAIL_FROM };
+  const interval = config.ALERT_INTERVAL_SECONDS * 1000;
+  const evaluator = new AlertEvaluator(db, queries, {
+    intervalMs: interval,
+    // Renewed every round: another instance takes over within three rounds of this one dying.
+    leaseMs: Math.max(3 * interval, 3_000),
+    log,
+    publicUrl: config.PUBLIC_URL,
+    delivery,
+    changed: () => realtime.alertsChanged(),
+    evaluated: (seconds) => metrics?.evaluation(seconds),
+    delivered: (kind, ok) => metrics?.notification(kind, ok),
+  });
   registerRuntime({
     config,
     log,
@@ -162,7 +183,25 @@ async function main() {
     counters,
     metrics,
     release,
-    queries: createQueries(db, config.DASHBOARD_ROWS),
+    queries,
+    alerts: createAlertService(db),
+    testChannel: (channel) =>
+      deliver(
+        channel,
+        {
+          event: 'test',
+          alertId: 'test',
+          rule: 'Test notification',
+          line: null,
+          summary: 'A test notification from the call wallboard: this channel works.',
+          value: null,
+          threshold: null,
+          firedAt: new Date().toISOString(),
+        },
+        // One quick try: the admin is waiting for the answer.
+        { ...delivery, attempts: 1, timeoutMs: 10_000 },
+      ),
+    alertsChanged: () => realtime.alertsChanged(),
     exportCsv: (filter, opts) =>
       exportCsv(db, exportThreads, filter, {
         ...opts,
@@ -181,6 +220,7 @@ async function main() {
   });
 
   await new Promise<void>((resolve) => http.listen(config.PORT, config.HOST, resolve));
+  evaluator.start();
   const { port } = http.address() as AddressInfo;
   log.info({ host: config.HOST, port, dev, store: db.provider, fanout: realtime.fanout }, 'listening');
 
@@ -199,6 +239,7 @@ async function main() {
     // Whatever is still open after the grace period (a long export, a busy keep-alive) is cut.
     http.closeAllConnections();
     exportThreads.close();
+    await evaluator.stop();
     await ingest.drain();
     await counters.close();
     await realtime.close();

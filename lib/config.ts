@@ -52,6 +52,12 @@ const env = z.object({
     .default('admin'),
   /** The first admin's password; without it a one-time password is printed at the first start. */
   ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+  /** How often the alert rules are evaluated (by one instance: the lease holder). */
+  ALERT_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(15).default(15),
+  /** The mail server alert emails go through: smtp://user:pass@host:587, or smtps:// for TLS. */
+  SMTP_URL: z.url({ protocol: /^smtps?$/, message: 'must be an smtp:// or smtps:// URL' }).optional(),
+  /** The From address of alert emails. */
+  ALERT_EMAIL_FROM: z.string().min(3).max(200).optional(),
   /** Turns on GET /metrics (Prometheus), which then needs `Authorization: Bearer <this>`. */
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Serves the benchmark's do-nothing reference route; for `npm run bench` only. */

@@ -14,6 +14,8 @@ import type { BoardSettings } from './common/settings';
 import type { ExportOptions } from './calls/csv';
 import type { ExportSlots } from './calls/export-slots';
 import type { Metrics } from './ops/metrics';
+import type { AlertService } from './alerts/service';
+import type { ChannelConfig, DeliveryResult } from './alerts/channels';
 
 export interface Runtime {
   config: Config;
@@ -31,6 +33,12 @@ export interface Runtime {
   exportSlots: ExportSlots;
   /** Stores the board's settings and tells every board (recounting rollups if the bands moved). */
   saveSettings(settings: BoardSettings): Promise<{ recounted: boolean }>;
+  /** Alert rules, channels and alerts. */
+  alerts: AlertService;
+  /** Sends a test notification through a channel now, with the product's delivery options. */
+  testChannel(channel: ChannelConfig): Promise<DeliveryResult>;
+  /** Tells every board that the open alerts changed. */
+  alertsChanged(): void;
   /** Prometheus metrics of this instance; null unless METRICS_TOKEN is set. */
   metrics: Metrics | null;
   /** Identifies the running build: a board seeing another one reloads itself. */

@@ -52,6 +52,8 @@ function requirement(path: string): 'any' | 'user' | 'admin' {
   // in bulk, and account pages, are for people.
   if (path.startsWith('/api/calls') || path === '/account' || path.startsWith('/account/')) return 'user';
   if (path.startsWith('/api/account/')) return 'user';
+  // A TV sees the open alerts (GET /api/alerts); acknowledging, history pages and exports are for people.
+  if (path.startsWith('/api/alerts/') || path === '/alerts' || path.startsWith('/alerts/')) return 'user';
   return 'any';
 }
 

@@ -71,7 +71,7 @@ export function tooMany(retryAfterSeconds: number, what: string): Response {
 
 function accountError(e: unknown): Response {
   // By name, not instanceof: the error comes from the server's copy of the module, not the bundle's.
-  if (e instanceof Error && e.name === 'AccountError') {
+  if (e instanceof Error && (e.name === 'AccountError' || e.name === 'AlertInputError')) {
     const err = e as AccountError;
     return json(err.status, { error: err.message, field: err.field });
   }

@@ -24,7 +24,7 @@ export const CSV_COLUMNS = [
 
 // A cell a spreadsheet would run as a formula gets a leading quote, except a valid E.164
 // number, which must stay exactly as received.
-const FORMULA_START = /^(?!\+[1-9]\d{1,14}$)[=+\-@\t\r]/;
+export const FORMULA_START = /^(?!\+[1-9]\d{1,14}$)[=+\-@\t\r]/;
 
 /**
  * One call as the export's query selects it, in this order. Drivers differ in how they hand

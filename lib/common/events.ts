@@ -12,6 +12,8 @@ export interface ServerToClient {
   hello: (info: { release: string }) => void;
   /** The admin changed the board's settings: fetch a fresh snapshot, which carries them. */
   settings: () => void;
+  /** Alerts opened, resolved or were acknowledged: fetch the open alerts again. */
+  alerts: () => void;
 }
 
 // Dashboards only listen; catching up after a reconnect goes through GET /api/dashboard.

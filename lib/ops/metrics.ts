@@ -18,6 +18,8 @@ export interface MetricSources {
   queueDepth(): number;
   /** Live feeds connected to this instance, by who opened them. */
   boards(): { people: number; tvs: number };
+  /** Alerts open now (in the store: the same on every instance). */
+  openAlerts(): Promise<number>;
 }
 
 export class Metrics {
@@ -38,6 +40,20 @@ export class Metrics {
     name: 'wallboard_ingest_batch_callbacks',
     help: 'Callbacks committed together in one ingest transaction',
     buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
+    registers: [this.registry],
+  });
+
+  private readonly notifications = new Counter({
+    name: 'wallboard_alert_notifications_total',
+    help: 'Alert notifications this instance sent, by channel kind and result',
+    labelNames: ['channel', 'result'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly evaluations = new Histogram({
+    name: 'wallboard_alert_evaluation_seconds',
+    help: 'Rounds of alert rule evaluation on this instance (the lease holder) and their time',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [this.registry],
   });
 
@@ -63,6 +79,14 @@ export class Metrics {
         this.set({ kind: 'tv' }, b.tvs);
       },
     });
+    new Gauge({
+      name: 'wallboard_alerts_open',
+      help: 'Alerts open (fired, not resolved), acknowledged or not',
+      registers: [this.registry],
+      async collect() {
+        this.set(await sources.openAlerts());
+      },
+    });
     for (const outcome of Object.values(OUTCOME)) this.callbacks.inc({ outcome }, 0);
   }
 
@@ -75,6 +99,16 @@ export class Metrics {
   commit(seconds: number, callbacks: number): void {
     this.commits.observe(seconds);
     this.batch.observe(callbacks);
+  }
+
+  /** One round of alert evaluation. */
+  evaluation(seconds: number): void {
+    this.evaluations.observe(seconds);
+  }
+
+  /** One alert notification's delivery. */
+  notification(channel: string, ok: boolean): void {
+    this.notifications.inc({ channel, result: ok ? 'delivered' : 'failed' });
   }
 
   /** The scrape's body and content type. */

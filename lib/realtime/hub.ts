@@ -24,6 +24,8 @@ export interface Realtime {
   /** Which fan-out carries events between instances: none on a single SQLite instance. */
   fanout: 'none' | 'postgres' | 'redis';
   publish(updates: CallUpdate[]): void;
+  /** Tells every board, on every instance, that the open alerts changed. */
+  alertsChanged(): void;
   /** Live feeds connected to this instance, by who opened them. */
   connected(): { people: number; tvs: number };
   /** Tells every board, on every instance, that the settings changed. */
@@ -164,6 +166,9 @@ export async function attachRealtime(http: HttpServer, opts: Options): Promise<R
     },
     settingsChanged() {
       io.emit('settings');
+    },
+    alertsChanged() {
+      io.emit('alerts');
     },
     connected() {
       let tvs = 0;

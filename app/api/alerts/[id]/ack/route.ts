@@ -1,0 +1,15 @@
+import { z } from 'zod';
+import { getRuntime } from '@/lib/runtime';
+import { withUser } from '@/lib/auth/route';
+
+export const dynamic = 'force-dynamic';
+
+const Params = z.object({ id: z.string().min(1) });
+
+/** Acknowledges an open alert as the signed-in person: re-notification stops, boards go quiet. */
+export const POST = withUser('user', { params: Params }, async ({ who, params: { id } }) => {
+  const rt = getRuntime();
+  const acknowledged = await rt.alerts.acknowledge(id, who.name || who.username);
+  if (acknowledged) rt.alertsChanged();
+  return { ok: true, acknowledged };
+});

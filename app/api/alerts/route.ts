@@ -1,0 +1,15 @@
+import { getRuntime } from '@/lib/runtime';
+import { withUser } from '@/lib/auth/route';
+import { alertQuerySchema } from '@/lib/alerts/service';
+
+export const dynamic = 'force-dynamic';
+
+/**
+ * Alerts, newest first: the open ones (?open=1), or the history (?from=&to= epoch ms, ?rule=). A
+ * paired TV gets the open ones only, whatever it asks.
+ */
+export const GET = withUser('viewer', { query: alertQuerySchema }, async ({ who, query }) => {
+  const alerts = getRuntime().alerts;
+  if (who.kind === 'tv' || query.open) return { alerts: await alerts.listAlerts({ open: true }) };
+  return { alerts: await alerts.listAlerts({ from: query.from, to: query.to, rule: query.rule }) };
+});
