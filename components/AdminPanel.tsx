@@ -3,6 +3,7 @@ import { useState } from 'react';
 import Link from 'next/link';
 import type { UserInfo, WallboardInfo } from '@/lib/common/admin';
 import { send } from './api';
+import { AlertAdmin } from './AlertAdmin';
 import { LocaleContext, ZoneContext } from './zone';
 import { useFormats } from './useTimeZone';
 
@@ -307,6 +308,7 @@ function AdminSections({
         </AdminForm>
       </section>
       {settings}
+      <AlertAdmin />
     </main>
   );
 }

@@ -16,7 +16,9 @@ import { FailurePanel } from './FailurePanel';
 import { DIRECTION_LABELS } from '@/lib/common/status';
 import { LineTable } from './LineTable';
 import { HealthPanel } from './HealthPanel';
-import { useAlertSound } from './useAlertSound';
+import { useAlertSound, useOpenAlertSound } from './useAlertSound';
+import { useOpenAlerts } from './useOpenAlerts';
+import { AlertsPanel } from './AlertsPanel';
 import { LocaleContext, ZoneContext } from './zone';
 import { formatsFor } from '@/lib/common/format';
 import { filterParams } from '@/lib/common/filter';
@@ -136,12 +138,20 @@ export function Dashboard({
     view.caller,
     view.direction,
   ]);
+  // The server's alerts come over the board's own socket: a board keeps a single connection.
+  const openAlerts = useOpenAlerts();
   const {
     board,
     connection,
     scope: shownScope,
-  } = useLiveBoard(initial, maxRows, snapshotQuery, scope, release, () =>
-    changeView({ ...DEFAULT_VIEW, tv: view.tv }),
+  } = useLiveBoard(
+    initial,
+    maxRows,
+    snapshotQuery,
+    scope,
+    release,
+    () => changeView({ ...DEFAULT_VIEW, tv: view.tv }),
+    openAlerts.listen,
   );
   if (board.settings.timeZone !== settingsZone) setSettingsZone(board.settings.timeZone);
 
@@ -157,17 +167,20 @@ export function Dashboard({
   // Threshold alerts: the tile shows the state; a sound (if the admin enabled them and this screen
   // has not muted) marks the moment of crossing.
   const muted = useMuted();
+  const sound = board.settings.soundAlerts && !muted;
   const [lastAlert, setLastAlert] = useState<{ metrics: Metric[]; at: number } | null>(null);
   const over = breached(board.totals, board.settings);
   useAlertSound(
     over,
-    board.settings.soundAlerts && !muted,
+    sound,
     // What a crossing is judged within: the view the board shows (a rolling range's new minute is
     // the same view, so calls ageing out can cross) and the thresholds. Another view, or new
     // thresholds, starts afresh: what was already over then is not a crossing.
     `${shownScope}|${JSON.stringify([board.settings.thresholds, board.settings.mosLimits])}`,
     (metrics) => setLastAlert({ metrics, at: Date.now() }),
   );
+  // The server's alerts: the room hears them until someone acknowledges them, on any screen.
+  const sounding = useOpenAlertSound(openAlerts.alerts, sound);
 
   const exportHref = `/api/calls/export?${filterParams(filter)}&${new URLSearchParams({ range: range.label, zone })}`;
   const tv = view.tv;
@@ -237,12 +250,20 @@ export function Dashboard({
             ) : null}
           </header>
           {!tv ? (
-            <Controls
-              view={view}
-              zone={zone}
-              defaultZone={settingsZone || browserZone}
-              onChange={changeView}
-            />
+            // The controls' row has room at its end for the way to past alerts (the header has none).
+            <div className="open-alerts-controls">
+              <Controls
+                view={view}
+                zone={zone}
+                defaultZone={settingsZone || browserZone}
+                onChange={changeView}
+              />
+              {people ? (
+                <a className="button" href="/alerts" data-testid="alerts-history">
+                  Alert history
+                </a>
+              ) : null}
+            </div>
           ) : null}
           {notice && !tv ? (
             <div className={`notice notice-${notice.level}`} role="alert" data-testid="notice">
@@ -255,7 +276,17 @@ export function Dashboard({
               {formats.clock(lastAlert.at)}
             </div>
           ) : null}
-          <KpiTiles totals={board.totals} asOf={asOf} settings={board.settings} />
+          {/* One row of the board's grid: alerts, when open, above the tiles; the body gives way. */}
+          <div className="open-alerts-stack">
+            <AlertsPanel
+              alerts={openAlerts.alerts}
+              skew={openAlerts.skew}
+              sounding={sounding}
+              canAcknowledge={people}
+              onAcknowledged={openAlerts.reload}
+            />
+            <KpiTiles totals={board.totals} asOf={asOf} settings={board.settings} />
+          </div>
           <div className="board-body">
             <CallTable calls={board.calls} details={people && !tv} limits={board.settings.mosLimits} />
             <section className="charts" aria-label="Charts">

@@ -2,9 +2,21 @@
 import { useEffect, useRef } from 'react';
 import type { Metric } from '@/lib/common/settings';
 import { newlyBreached } from '@/lib/common/thresholds';
+import type { BoardAlert } from './useOpenAlerts';
+
+declare global {
+  interface Window {
+    /** Beeps this page has played: tests read it (headless browsers have no sound to hear). */
+    __wallboardBeeps?: number;
+  }
+}
+
+/** How often an open alert that nobody has acknowledged sounds again. */
+const ALERT_REPEAT_MS = 120_000;
 
 /** Two short tones: noticeable across a room, not alarming. Web Audio, so no sound file to serve. */
 function beep() {
+  window.__wallboardBeeps = (window.__wallboardBeeps ?? 0) + 1;
   try {
     const ctx = new AudioContext();
     [0, 0.25].forEach((offset, i) => {
@@ -46,4 +58,53 @@ export function useAlertSound(
     // key and scope stand for breached and the filter.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [key, scope]);
+}
+
+/**
+ * The room sound of the server's alerts, while `sound` is on: a beep when an open, unacknowledged
+ * alert appears that this screen has not beeped for, and again every 2 minutes while any open
+ * alert stays unacknowledged. Silent once each is acknowledged (on any screen) or resolved.
+ * Returns whether it is sounding.
+ */
+export function useOpenAlertSound(alerts: readonly BoardAlert[], sound: boolean): boolean {
+  const unacknowledged = alerts.filter((a) => a.open && a.acknowledgedAt === null).map((a) => a.id);
+  const sounding = sound && unacknowledged.length > 0;
+  const beeped = useRef(new Set<string>());
+  const lastBeep = useRef(0);
+  const key = unacknowledged.join(',');
+
+  useEffect(() => {
+    // Muted, an alert is not beeped for: turning the sound on sounds it.
+    if (!sound) return;
+    const fresh = unacknowledged.some((id) => !beeped.current.has(id));
+    // Acknowledged and resolved alerts never come back unacknowledged: forget them.
+    beeped.current = new Set(unacknowledged);
+    if (!fresh) return;
+    lastBeep.current = Date.now();
+    beep();
+    // key stands for the unacknowledged alerts.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [key, sound]);
+
+  // After the effect above, so a beep for a new alert starts the 2 minutes afresh.
+  useEffect(() => {
+    if (!sounding) return;
+    let timer: ReturnType<typeof setTimeout>;
+    const wait = () => {
+      timer = setTimeout(
+        () => {
+          if (Date.now() - lastBeep.current >= ALERT_REPEAT_MS) {
+            lastBeep.current = Date.now();
+            beep();
+          }
+          wait();
+        },
+        Math.max(0, lastBeep.current + ALERT_REPEAT_MS - Date.now()),
+      );
+    };
+    wait();
+    return () => clearTimeout(timer);
+  }, [sounding]);
+
+  return sounding;
 }

@@ -6,7 +6,12 @@ import { io } from 'socket.io-client';
 import { boardFromSnapshot } from '@/lib/common/board';
 import type { Snapshot } from '@/lib/common/types';
 import { SOCKET_PATH } from '@/lib/common/events';
-import { startBoardSync, type BoardSync, type BoardSyncState } from '@/lib/common/board-sync';
+import {
+  startBoardSync,
+  type BoardSocket,
+  type BoardSync,
+  type BoardSyncState,
+} from '@/lib/common/board-sync';
 
 /**
  * `query`: the snapshot request's parameters (what the board counts); a new one fetches a fresh
@@ -22,8 +27,11 @@ export function useLiveBoard(
   release: string,
   /** The server refused the filter (400): the caller should fall back to one it takes. */
   onRefused: () => void,
+  /** Told of each socket the board opens, to listen to it too: one connection per board. */
+  onSocket?: (socket: BoardSocket) => void,
 ): BoardSyncState {
   const refused = useRef(onRefused);
+  const opened = useRef(onSocket);
   const [state, setState] = useState<BoardSyncState>(() => ({
     board: boardFromSnapshot(initial, maxRows),
     connection: 'connecting',
@@ -34,6 +42,7 @@ export function useLiveBoard(
   const sync = useRef<BoardSync | null>(null);
   useEffect(() => {
     refused.current = onRefused;
+    opened.current = onSocket;
     latest.current = { state, query, scope };
   });
 
@@ -45,12 +54,14 @@ export function useLiveBoard(
 
   useEffect(() => {
     const from = latest.current;
+    const socket: BoardSocket = io({ path: SOCKET_PATH, transports: ['websocket'] });
+    opened.current?.(socket);
     const loop = startBoardSync({
       board: { ...from.state.board, maxRows },
       query: from.query,
       scope: from.scope,
       release,
-      socket: io({ path: SOCKET_PATH, transports: ['websocket'] }),
+      socket,
       fetch: (path, init) => fetch(path, init),
       schedule: (flush) => {
         const frame = requestAnimationFrame(flush);

@@ -50,6 +50,7 @@ test.beforeAll(async () => {
   ).run(LINES[0]);
   // And every way a call fails, each code many times over, with the longest meanings.
   const bucket = Math.floor(Date.now() / 3_600_000) * 3_600_000;
+  const day = Math.floor(Date.now() / 86_400_000) * 86_400_000;
   const fail = db.prepare(
     `INSERT INTO "FailureRollup" ("resolution", "bucket", "line", "direction", "status", "sipCode", "calls")
      VALUES (?, ?, ?, 'inbound', ?, ?, ?)`,
@@ -66,7 +67,8 @@ test.beforeAll(async () => {
     ['failed', 0],
   ];
   for (const [i, [status, code]] of codes.entries()) {
-    // The hour row and its first minute: boards read one or the other, by range.
+    // The day row, the hour row and its first minute: boards read one of them, by range.
+    fail.run(1440, day, LINES[0], status, code, 123_456 - i);
     fail.run(60, bucket, LINES[0], status, code, 123_456 - i);
     fail.run(1, bucket, LINES[0], status, code, 123_456 - i);
   }

@@ -15,7 +15,7 @@ import { at } from '../calls/aggregate';
 import { CALL_STATUSES, isTerminal } from '../common/status';
 import { floorMinute } from '../common/time';
 import { sqltag as sql } from '@prisma/client/runtime/client';
-import { evaluate, type Readings, type Rule, type WindowSums } from './rules';
+import { evaluate, type Readings, type Rule, type WindowSums } from '../common/alert-rules';
 import {
   channelConfigSchema,
   deliver,
@@ -119,8 +119,13 @@ export class AlertEvaluator {
     await this.sending;
     // Hand the lease over at once rather than make the others wait for it to expire.
     if (this.holding) {
-      await this.db.write.lease
-        .updateMany({ where: { name: LEASE, holder: this.instance }, data: { expiresAt: new Date(0) } })
+      await this.db.write
+        .$transaction((tx) =>
+          tx.lease.updateMany({
+            where: { name: LEASE, holder: this.instance },
+            data: { expiresAt: new Date(0) },
+          }),
+        )
         .catch(() => {});
     }
   }
@@ -154,10 +159,14 @@ export class AlertEvaluator {
   /** Takes the lease if it is free or expired, renews it if it is ours; whether it is ours. */
   private async lease(now: number): Promise<boolean> {
     const p = this.db.provider;
-    const n = await this.db.write.$executeRaw(
-      sql`INSERT INTO "Lease" ("name", "holder", "expiresAt") VALUES (${LEASE}, ${this.instance}, ${at(p, now + this.opts.leaseMs)})
-          ON CONFLICT ("name") DO UPDATE SET "holder" = excluded."holder", "expiresAt" = excluded."expiresAt"
-          WHERE "Lease"."holder" = excluded."holder" OR "Lease"."expiresAt" < ${at(p, now)}`,
+    // Every write here in a transaction of its own: on SQLite's one writer connection a bare
+    // statement would run inside whatever ingest transaction is open, and share its fate.
+    const n = await this.db.write.$transaction((tx) =>
+      tx.$executeRaw(
+        sql`INSERT INTO "Lease" ("name", "holder", "expiresAt") VALUES (${LEASE}, ${this.instance}, ${at(p, now + this.opts.leaseMs)})
+            ON CONFLICT ("name") DO UPDATE SET "holder" = excluded."holder", "expiresAt" = excluded."expiresAt"
+            WHERE "Lease"."holder" = excluded."holder" OR "Lease"."expiresAt" < ${at(p, now)}`,
+      ),
     );
     return n === 1;
   }
@@ -350,10 +359,12 @@ export class AlertEvaluator {
       if (due.length === 0) return;
       const mine: typeof due = [];
       for (const n of due) {
-        const claimed = await this.db.write.alertNotification.updateMany({
-          where: { id: n.id, ...free },
-          data: { claimedUntil: new Date(now + CLAIM_MS) },
-        });
+        const claimed = await this.db.write.$transaction((tx) =>
+          tx.alertNotification.updateMany({
+            where: { id: n.id, ...free },
+            data: { claimedUntil: new Date(now + CLAIM_MS) },
+          }),
+        );
         if (claimed.count === 1) mine.push(n);
       }
       if (mine.length === 0) return;
@@ -386,16 +397,18 @@ export class AlertEvaluator {
         },
       );
     }
-    await this.db.write.alertNotification.update({
-      where: { id: n.id },
-      data: {
-        sentAt: new Date(),
-        ok: result.ok,
-        attempts: result.attempts,
-        status: result.status ?? null,
-        error: result.error?.slice(0, 500) ?? null,
-      },
-    });
+    await this.db.write.$transaction((tx) =>
+      tx.alertNotification.update({
+        where: { id: n.id },
+        data: {
+          sentAt: new Date(),
+          ok: result.ok,
+          attempts: result.attempts,
+          status: result.status ?? null,
+          error: result.error?.slice(0, 500) ?? null,
+        },
+      }),
+    );
     this.opts.delivered?.(kind, result.ok);
     if (!result.ok)
       this.opts.log.warn(

@@ -1,9 +1,9 @@
 // Alert rules, channels and alerts as the API serves them: validated, secrets kept server-side.
 import { randomUUID } from 'node:crypto';
 import Papa from 'papaparse';
-import type { Database } from '../db/client';
+import type { Database, Tx } from '../db/client';
 import { channelConfigSchema, describeChannel, redactChannel, type ChannelConfig } from './channels';
-import { ruleInputSchema, type RuleInput } from './rules';
+import { ruleInputSchema, type RuleInput } from '../common/alert-rules';
 import { ruleOf } from './evaluator';
 import { z } from 'zod';
 import { FORMULA_START } from '../calls/csv-format';
@@ -66,6 +66,9 @@ export interface AlertQuery {
 }
 
 export function createAlertService(db: Database) {
+  // Writes in transactions of their own: on SQLite's one writer connection a bare statement would
+  // run inside whatever ingest transaction is open, and share its fate.
+  const write = <T>(fn: (tx: Tx) => Promise<T>) => db.write.$transaction(fn);
   async function channelIds(ids: string[]) {
     if (ids.length === 0) return;
     const found = await db.read.alertChannel.findMany({ where: { id: { in: ids } }, select: { id: true } });
@@ -109,9 +112,11 @@ export function createAlertService(db: Database) {
     },
     async createChannel(name: string, config: ChannelConfig) {
       const id = randomUUID();
-      await db.write.alertChannel.create({
-        data: { id, name, kind: config.kind, config: JSON.stringify(config), createdAt: new Date() },
-      });
+      await write((tx) =>
+        tx.alertChannel.create({
+          data: { id, name, kind: config.kind, config: JSON.stringify(config), createdAt: new Date() },
+        }),
+      );
       return {
         id,
         name,
@@ -135,7 +140,7 @@ export function createAlertService(db: Database) {
           `the channel is used by ${used.map((r) => `"${r.name}"`).join(', ')}: remove it there first`,
         );
       }
-      const gone = await db.write.alertChannel.deleteMany({ where: { id } });
+      const gone = await write((tx) => tx.alertChannel.deleteMany({ where: { id } }));
       if (gone.count === 0) throw new AlertInputError(404, 'no such channel');
     },
     async listRules() {
@@ -143,9 +148,9 @@ export function createAlertService(db: Database) {
     },
     async createRule(input: RuleInput) {
       await channelIds(input.channels);
-      const row = await db.write.alertRule.create({
-        data: { id: randomUUID(), createdAt: new Date(), ...ruleData(input) },
-      });
+      const row = await write((tx) =>
+        tx.alertRule.create({ data: { id: randomUUID(), createdAt: new Date(), ...ruleData(input) } }),
+      );
       return ruleRow(row);
     },
     async updateRule(id: string, patch: Record<string, unknown>) {
@@ -159,10 +164,12 @@ export function createAlertService(db: Database) {
         throw new AlertInputError(400, `${field}: ${issue.message}`, field);
       }
       await channelIds(parsed.data.channels);
-      return ruleRow(await db.write.alertRule.update({ where: { id }, data: ruleData(parsed.data) }));
+      return ruleRow(
+        await write((tx) => tx.alertRule.update({ where: { id }, data: ruleData(parsed.data) })),
+      );
     },
     async deleteRule(id: string) {
-      const gone = await db.write.alertRule.deleteMany({ where: { id } });
+      const gone = await write((tx) => tx.alertRule.deleteMany({ where: { id } }));
       if (gone.count === 0) throw new AlertInputError(404, 'no such rule');
     },
     async listAlerts(q: AlertQuery = {}): Promise<AlertRow[]> {
@@ -213,11 +220,29 @@ export function createAlertService(db: Database) {
     },
     /** Records who acknowledged an open alert; re-notification stops. False if it was not open or already acknowledged. */
     async acknowledge(id: string, by: string): Promise<boolean> {
-      const done = await db.write.alert.updateMany({
-        where: { id, openKey: { not: null }, acknowledgedAt: null },
-        data: { acknowledgedAt: new Date(), acknowledgedBy: by },
+      const done = await db.write.$transaction(async (tx) => {
+        const n = await tx.alert.updateMany({
+          where: { id, openKey: { not: null }, acknowledgedAt: null },
+          data: { acknowledgedAt: new Date(), acknowledgedBy: by },
+        });
+        if (n.count !== 1) return false;
+        // The rule's channels hear who took it on (the evaluator sends it with the others).
+        const alert = await tx.alert.findUnique({ where: { id } });
+        const rule = alert && (await tx.alertRule.findUnique({ where: { id: alert.ruleId } }));
+        const channels = rule ? (JSON.parse(rule.channels) as string[]) : [];
+        if (channels.length > 0) {
+          await tx.alertNotification.createMany({
+            data: channels.map((channelId) => ({
+              alertId: id,
+              channelId,
+              event: 'acknowledged',
+              createdAt: new Date(),
+            })),
+          });
+        }
+        return true;
       });
-      if (done.count === 1) return true;
+      if (done) return true;
       if (!(await db.read.alert.findUnique({ where: { id } })))
         throw new AlertInputError(404, 'no such alert');
       return false;

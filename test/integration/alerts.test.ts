@@ -176,6 +176,8 @@ describe('alert rules, channels and lifecycle', () => {
     expect(open.alerts).toHaveLength(1);
     const id = open.alerts[0]!.id;
     expect((await send('POST', `/api/alerts/${id}/ack`)).status).toBe(200);
+    // A reminder already on its way when it was acknowledged arrives; then none.
+    await twoRounds();
     const renotified = notes('alert.renotify').length;
     // Acknowledged: after longer than the interval, no more re-notifications.
     const acked = Date.now();
@@ -208,8 +210,10 @@ describe('alert rules, channels and lifecycle', () => {
     expect(a.notifications.map((n) => n.event)).toEqual([
       'fired',
       ...Array.from({ length: renotified }, () => 'renotify'),
+      'acknowledged',
       'resolved',
     ]);
+    expect(notes('alert.acknowledged')).toHaveLength(1);
     expect(a.notifications.every((n) => n.ok)).toBe(true);
     const csv = Papa.parse<string[]>((await (await send('GET', '/api/alerts/export')).text()).trim()).data;
     expect(csv[0]).toContain('Acknowledged By');

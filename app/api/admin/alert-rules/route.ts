@@ -1,6 +1,6 @@
 import { getRuntime } from '@/lib/runtime';
 import { json, withUser } from '@/lib/auth/route';
-import { ruleInputSchema } from '@/lib/alerts/rules';
+import { ruleInputSchema } from '@/lib/common/alert-rules';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,7 +1,8 @@
-// Alert rules: what each kind watches, how it is validated, and whether it holds now. Pure: the
-// evaluator (evaluator.ts) reads the store into `Readings` and asks each rule.
+// Alert rules: what each kind watches, how it is validated, and whether it holds now. Pure, and
+// shared with the admin page: the server's evaluator (lib/alerts/evaluator.ts) reads the store
+// into `Readings` and asks each rule.
 import { z } from 'zod';
-import { isSilent, type LineActivity } from '../common/settings';
+import { isSilent, type LineActivity } from './settings';
 
 export const RULE_KINDS = [
   'mos-below',
@@ -122,7 +123,7 @@ export function evaluate(rule: Rule, r: Readings): Finding[] {
       const line = rule.line ?? '';
       if (!sums) return [{ line, holds: false, value: null, summary: `no calls ${over} on ${where(line)}` }];
       const enough = (n: number) => n >= Math.max(rule.minCalls, 1);
-      const calls = ` on ${where(line)} (${fmt(sums.calls)} calls)`;
+      const calls = ` on ${where(line)} (${fmt(sums.calls)} call${sums.calls === 1 ? '' : 's'})`;
       switch (rule.kind) {
         case 'mos-below': {
           const v = sums.mosCount > 0 ? sums.mosSumCenti / sums.mosCount / 100 : null;
