@@ -33,8 +33,11 @@ const WINDOW_KINDS = new Set([
   'failure-above',
   'bad-audio-above',
 ]);
-/** How long a sender holds a notification: longer than all of a delivery's tries. */
-const CLAIM_MS = 120_000;
+/**
+ * How long a sender holds a notification: longer than all of a delivery's tries (4 of at most
+ * 10 s, with waits of up to 60 s when a receiver asks for them).
+ */
+const CLAIM_MS = 300_000;
 /** Notifications sent at once. */
 const SEND_BATCH = 20;
 
@@ -83,6 +86,7 @@ const emptySums = (): WindowSums => ({
   completed: 0,
   mosSumCenti: 0,
   mosCount: 0,
+  lossCount: 0,
   packetsSum: 0,
   lostSum: 0,
   badAudioSeconds: 0,
@@ -115,8 +119,10 @@ export class AlertEvaluator {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    await this.running;
-    await this.sending;
+    await this.running?.catch(() => {});
+    // Deliveries in flight get a few seconds; any still going stay claimed, and are sent again
+    // (same delivery id) by whichever instance holds the lease once the claim expires.
+    await Promise.race([this.sending, new Promise((r) => setTimeout(r, 5_000).unref())]);
     // Hand the lease over at once rather than make the others wait for it to expire.
     if (this.holding) {
       await this.db.write
@@ -148,9 +154,15 @@ export class AlertEvaluator {
       }
       if (!this.holding) return;
       const started = performance.now();
-      if (await this.evaluateAll(now)) this.opts.changed();
-      this.opts.evaluated?.((performance.now() - started) / 1000);
-      this.sending ??= this.sendPending().finally(() => (this.sending = null));
+      try {
+        if (await this.evaluateAll(now)) this.opts.changed();
+        this.opts.evaluated?.((performance.now() - started) / 1000);
+      } finally {
+        // What earlier rounds queued goes out even when this one failed.
+        this.sending ??= this.sendPending()
+          .catch((err: unknown) => this.opts.log.warn({ err: String(err) }, 'alert notifications not sent'))
+          .finally(() => (this.sending = null));
+      }
     } catch (err) {
       this.opts.log.warn({ err: String(err) }, 'alert evaluation failed');
     }
@@ -179,7 +191,8 @@ export class AlertEvaluator {
         where: {
           resolution: 1,
           direction: 'inbound',
-          bucket: { gte: new Date(floorMinute(now) - (w - 1) * 60_000) },
+          // The last w whole minutes and the current one: never empty at a minute's start.
+          bucket: { gte: new Date(floorMinute(now) - w * 60_000) },
         },
         _sum: {
           calls: true,
@@ -187,6 +200,7 @@ export class AlertEvaluator {
           completed: true,
           mosSumCenti: true,
           mosCount: true,
+          lossCount: true,
           packetsSum: true,
           lostSum: true,
           badAudioSum: true,
@@ -201,6 +215,7 @@ export class AlertEvaluator {
           completed: r._sum.completed ?? 0,
           mosSumCenti: r._sum.mosSumCenti ?? 0,
           mosCount: r._sum.mosCount ?? 0,
+          lossCount: r._sum.lossCount ?? 0,
           packetsSum: Number(r._sum.packetsSum ?? 0),
           lostSum: Number(r._sum.lostSum ?? 0),
           badAudioSeconds: r._sum.badAudioSum ?? 0,
@@ -249,14 +264,20 @@ export class AlertEvaluator {
     const seen = new Set<string>();
     for (const rule of active) {
       const snoozed = rule.snoozedUntil !== null && rule.snoozedUntil > now;
-      for (const f of evaluate(rule, readings)) {
-        const key = `${rule.id} ${f.line}`;
-        seen.add(key);
-        const alert = open.find((a) => a.openKey === key);
-        if (f.holds && !alert && !snoozed) changed = (await this.fire(rule, f, key, now)) || changed;
-        else if (f.holds && alert && !snoozed) await this.renotify(rule, alert, now);
-        else if (!f.holds && alert)
-          changed = (await this.resolve(alert, snoozed ? [] : rule.channels, now)) || changed;
+      try {
+        for (const f of evaluate(rule, readings)) {
+          const key = `${rule.id} ${f.line}`;
+          seen.add(key);
+          const alert = open.find((a) => a.openKey === key);
+          if (f.holds && !alert && !snoozed) changed = (await this.fire(rule, f, key, now)) || changed;
+          else if (f.holds && alert && !snoozed) await this.renotify(rule, alert, now);
+          else if (!f.holds && alert)
+            changed = (await this.resolve(alert, snoozed ? [] : rule.channels, now)) || changed;
+        }
+      } catch (err) {
+        // One rule's failure stops neither the others nor the sending; its alerts stay as they are.
+        for (const a of open) if (a.ruleId === rule.id) seen.add(a.openKey!);
+        this.opts.log.warn({ rule: rule.name, err: String(err) }, 'alert rule not evaluated');
       }
     }
     // Alerts of rules deleted or turned off, or of lines no longer watched: closed quietly.
@@ -373,6 +394,15 @@ export class AlertEvaluator {
   }
 
   private async sendOne(n: { id: number; alertId: string; channelId: string; event: string }) {
+    try {
+      await this.sendOneUnguarded(n);
+    } catch (err) {
+      // Left claimed: sent again once the claim expires.
+      this.opts.log.warn({ notification: n.id, err: String(err) }, 'alert notification failed');
+    }
+  }
+
+  private async sendOneUnguarded(n: { id: number; alertId: string; channelId: string; event: string }) {
     const [alert, channel] = await Promise.all([
       this.db.read.alert.findUnique({ where: { id: n.alertId } }),
       this.db.read.alertChannel.findUnique({ where: { id: n.channelId } }),

@@ -61,6 +61,14 @@ export const ruleInputSchema = z
         message: `must be between ${info.min} and ${info.max} (${info.unit}) for ${r.kind}`,
       });
     }
+    if ((r.kind === 'bad-signatures' || r.kind === 'rejected') && r.windowMinutes > 60) {
+      // The webhook's counters are kept per minute for the last hour.
+      ctx.addIssue({
+        code: 'custom',
+        path: ['windowMinutes'],
+        message: 'must be at most 60 for webhook counters',
+      });
+    }
     if (r.line !== null && !info.perLine) {
       ctx.addIssue({ code: 'custom', path: ['line'], message: `${r.kind} watches the webhook, not a line` });
     }
@@ -79,6 +87,8 @@ export interface WindowSums {
   completed: number;
   mosSumCenti: number;
   mosCount: number;
+  /** Calls that reported audio counters (their loss counts). */
+  lossCount: number;
   packetsSum: number;
   lostSum: number;
   badAudioSeconds: number;
@@ -139,7 +149,7 @@ export function evaluate(rule: Rule, r: Readings): Finding[] {
         }
         case 'loss-above': {
           const v = sums.packetsSum > 0 ? (sums.lostSum / sums.packetsSum) * 100 : null;
-          const holds = v !== null && enough(sums.calls) && v > t;
+          const holds = v !== null && enough(sums.lossCount) && v > t;
           return [
             {
               line,
@@ -168,7 +178,7 @@ export function evaluate(rule: Rule, r: Readings): Finding[] {
         }
         default: {
           const v = sums.badAudioSeconds / 60;
-          const holds = enough(sums.calls) && v > t;
+          const holds = enough(sums.finished) && v > t;
           return [
             {
               line,

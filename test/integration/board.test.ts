@@ -367,6 +367,30 @@ const filters: [string, BoardFilter][] = [
       direction: 'inbound',
     },
   ],
+  // Whole UTC days inside, hours and minutes at the ends: day rows with an end.
+  [
+    '4.5 days from 00:30',
+    {
+      from: Date.parse('2026-06-08T00:30:00Z'),
+      to: Date.parse('2026-06-12T12:30:00Z'),
+      line: null,
+      status: null,
+      caller: null,
+      direction: 'inbound',
+    },
+  ],
+  // 75 days from a UTC midnight: daily chart points, summed from day rows.
+  [
+    '75 days, daily points',
+    {
+      from: Date.parse('2026-05-01T00:00:00Z'),
+      to: Date.parse('2026-07-15T00:00:00Z'),
+      line: null,
+      status: null,
+      caller: null,
+      direction: 'inbound',
+    },
+  ],
   [
     'one line',
     {

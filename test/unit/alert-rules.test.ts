@@ -33,6 +33,7 @@ const sums = (over: Partial<WindowSums>): WindowSums => ({
   completed: 0,
   mosSumCenti: 0,
   mosCount: 0,
+  lossCount: 0,
   packetsSum: 0,
   lostSum: 0,
   badAudioSeconds: 0,
@@ -73,6 +74,7 @@ describe('alert rules', () => {
         calls: 20,
         finished: 20,
         completed: 15,
+        lossCount: 12,
         packetsSum: 10_000,
         lostSum: 400,
         badAudioSeconds: 900,
@@ -89,6 +91,12 @@ describe('alert rules', () => {
     expect(holds({ kind: 'bad-audio-above', threshold: 10 })).toMatchObject({ holds: true, value: 15 });
     expect(holds({ kind: 'bad-audio-above', threshold: 20 }).holds).toBe(false);
     expect(holds({ kind: 'failure-above', threshold: 20, minCalls: 50 }).holds).toBe(false);
+    // The minimum counts the calls a figure is made of: loss from calls with audio counters.
+    expect(holds({ kind: 'loss-above', threshold: 3, minCalls: 15 }).holds).toBe(false);
+    const ringing = window15({ '': sums({ calls: 20, finished: 2, badAudioSeconds: 900 }) });
+    expect(
+      evaluate(rule({ kind: 'bad-audio-above', threshold: 10 }), readings({ windows: ringing }))[0]!.holds,
+    ).toBe(false);
   });
 
   it('a silent line: only when it usually gets calls at this hour', () => {
@@ -167,6 +175,7 @@ describe('alert rules', () => {
     expect(field({ name: 'ok', kind: 'loss-above', threshold: 101 })).toBe('threshold');
     expect(field({ name: 'ok', kind: 'no-callbacks', threshold: 10, line: LINE })).toBe('line');
     expect(field({ name: 'ok', kind: 'mos-below', threshold: 3, windowMinutes: 0 })).toBe('windowMinutes');
+    expect(field({ name: 'ok', kind: 'rejected', threshold: 3, windowMinutes: 90 })).toBe('windowMinutes');
     expect(field({ name: 'ok', kind: 'mos-below', threshold: 3, snoozedUntil: 'tomorrow' })).toBe(
       'snoozedUntil',
     );

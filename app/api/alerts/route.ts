@@ -10,6 +10,11 @@ export const dynamic = 'force-dynamic';
  */
 export const GET = withUser('viewer', { query: alertQuerySchema }, async ({ who, query }) => {
   const alerts = getRuntime().alerts;
-  if (who.kind === 'tv' || query.open) return { alerts: await alerts.listAlerts({ open: true }) };
+  if (who.kind === 'tv') {
+    // What its screen shows, no more: not where notifications went or how their delivery failed.
+    const open = await alerts.listAlerts({ open: true });
+    return { alerts: open.map((a) => ({ ...a, notifications: [] })) };
+  }
+  if (query.open) return { alerts: await alerts.listAlerts({ open: true }) };
   return { alerts: await alerts.listAlerts({ from: query.from, to: query.to, rule: query.rule }) };
 });
