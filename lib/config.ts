@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_PRIVACY, type PrivacySettings } from './common/privacy';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'on', 'off'])
@@ -58,6 +59,15 @@ const env = z.object({
   SMTP_URL: z.url({ protocol: /^smtps?$/, message: 'must be an smtp:// or smtps:// URL' }).optional(),
   /** The From address of alert emails. */
   ALERT_EMAIL_FROM: z.string().min(3).max(200).optional(),
+  /**
+   * Calls older than this many days are purged (their rollups stay), until the admin page's
+   * Privacy settings say otherwise. Unset: kept.
+   */
+  RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).optional(),
+  /** Past RETENTION_DAYS: delete the calls, or keep them with callers' numbers masked. */
+  RETENTION_ACTION: z.enum(['delete', 'mask']).default('delete'),
+  /** Audit entries older than this many days are deleted (until the admin page says otherwise). */
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(365),
   /** Turns on GET /metrics (Prometheus), which then needs `Authorization: Bearer <this>`. */
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Serves the benchmark's do-nothing reference route; for `npm run bench` only. */
@@ -123,4 +133,14 @@ export function signingNotice(c: Config): { level: 'error' | 'warning'; text: st
     default:
       return null;
   }
+}
+
+/** The privacy settings in force until an admin saves others: from the environment. */
+export function privacyDefaults(c: Config): PrivacySettings {
+  return {
+    ...DEFAULT_PRIVACY,
+    retentionDays: c.RETENTION_DAYS ?? null,
+    retentionAction: c.RETENTION_ACTION,
+    auditRetentionDays: c.AUDIT_RETENTION_DAYS,
+  };
 }

@@ -3,15 +3,28 @@ import type { Database, Db, Tx } from '../db/client';
 import { rebuildRollups } from './aggregate';
 import { lockIngest } from './rollup';
 import { boardSettingsSchema, parseSettings, readSettings, type BoardSettings } from '../common/settings';
+import { readPrivacy, type PrivacySettings } from '../common/privacy';
 import { DEFAULT_MOS_LIMITS, type MosLimits } from '../common/status';
 
 const BOARD_KEY = 'board';
+const PRIVACY_KEY = 'privacy';
 /** The MOS bounds the stored rollups were counted with: ingest adds to them with the same. */
 const ROLLUP_LIMITS_KEY = 'rollup.mosLimits';
 
 export async function loadSettings(client: Db | Tx): Promise<BoardSettings> {
   const row = await client.setting.findUnique({ where: { key: BOARD_KEY } });
   return readSettings(row?.value);
+}
+
+/** Who sees callers' numbers and how long calls are kept: stored, else `defaults` (the environment). */
+export async function loadPrivacy(client: Db | Tx, defaults: PrivacySettings): Promise<PrivacySettings> {
+  const row = await client.setting.findUnique({ where: { key: PRIVACY_KEY } });
+  return readPrivacy(row?.value, defaults);
+}
+
+export async function savePrivacy(client: Db, settings: PrivacySettings): Promise<void> {
+  const value = JSON.stringify(settings);
+  await client.setting.upsert({ where: { key: PRIVACY_KEY }, create: { key: PRIVACY_KEY, value }, update: { value } });
 }
 
 /** Stored MOS bounds, or null when the row is not a valid set of them. */
