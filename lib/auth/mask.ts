@@ -46,3 +46,40 @@ export function maskUpdates(updates: CallUpdate[]): CallUpdate[] {
 export function maskSnapshot(s: Snapshot): Snapshot {
   return { ...s, calls: s.calls.map(maskCall) };
 }
+
+/** Raw fields about the caller (Twilio's From, FromCity, FromZip, Caller…; a call-state's from_number). */
+const CALLER_FIELD = /^(from|caller|forwardedfrom|from_number|caller_id_number|caller_id_name|callername)/i;
+/** On a leg or an outbound call, the called party's fields are a person's too. */
+const CALLED_FIELD = /^(to|called|to_number)/i;
+
+/**
+ * A callback's raw fields (flat: call-state bodies are kept under dotted paths) with the caller's
+ * data masked: every field about the caller, and the caller's number wherever else it appears
+ * (inside a SIP address, a header copy). `direction` decides whether the called number is a
+ * person's as well (legs and outbound calls), as for the call row.
+ */
+export function maskRaw(raw: Record<string, string>, direction: string): Record<string, string> {
+  const person = (key: string) => {
+    const last = key.slice(key.lastIndexOf('.') + 1);
+    return CALLER_FIELD.test(last) || (direction !== 'inbound' && CALLED_FIELD.test(last));
+  };
+  // The numbers to hide wherever they appear: those the person fields hold, digits only, long
+  // enough not to match a counter by chance.
+  const numbers = new Set<string>();
+  for (const [key, value] of Object.entries(raw)) {
+    if (!person(key)) continue;
+    for (const m of value.matchAll(/\+?\d{6,}/g)) numbers.add(m[0]);
+  }
+  const sorted = [...numbers].sort((a, b) => b.length - a.length);
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (person(key)) {
+      out[key] = value === '' ? value : maskNumber(value);
+      continue;
+    }
+    let v = value;
+    for (const n of sorted) if (v.includes(n)) v = v.split(n).join(maskNumber(n));
+    out[key] = v;
+  }
+  return out;
+}
