@@ -2,7 +2,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import next from 'next';
-import { ConfigError, loadConfig, signingMode } from './lib/config';
+import { ConfigError, loadConfig, privacyDefaults, signingMode } from './lib/config';
 import { createLogger } from './lib/log';
 import { openDatabase } from './lib/db/client';
 import { Ingestor } from './lib/calls/ingest/queue';
@@ -22,10 +22,13 @@ import { clientErrorAnswer, responseWithHeaders } from './lib/security/http-serv
 import { createLimiter, createLimits, LIMITS } from './lib/auth/limits';
 import { IngestCounters } from './lib/calls/health';
 import { Metrics } from './lib/ops/metrics';
+import { storeSize } from './lib/ops/store-size';
+import { createAudit } from './lib/ops/audit';
 import { AlertEvaluator } from './lib/alerts/evaluator';
+import { Retention, retentionStatus } from './lib/ops/retention';
 import { createAlertService } from './lib/alerts/service';
 import { deliver } from './lib/alerts/channels';
-import { ensureRollups, saveSettings } from './lib/calls/stored-settings';
+import { ensureRollups, privacyCache, savePrivacy, saveSettings } from './lib/calls/stored-settings';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -66,8 +69,10 @@ async function main() {
   }
 
   const dev = config.NEXT_DEV;
-  const auth = createAuth(db, config, await sessionSecret(db.write, config.AUTH_SECRET), log);
+  const audit = createAudit(db, log);
+  const auth = createAuth(db, config, await sessionSecret(db.write, config.AUTH_SECRET), log, audit);
   const wallboards = new Wallboards(db.write);
+  const privacy = privacyCache(db.read, privacyDefaults(config));
   const access = createAccess(
     auth,
     wallboards,
@@ -75,6 +80,7 @@ async function main() {
     dev,
     log,
     createLimiter({ ...LIMITS.tvSnapshots, store: db.write }),
+    privacy.get,
   );
   const first = await ensureFirstAdmin(auth, db.write, {
     username: config.ADMIN_USERNAME,
@@ -124,6 +130,7 @@ async function main() {
     redisUrl: config.REDIS_URL,
     log,
     securityHeaders,
+    forgetScope: () => privacy.invalidate(),
     async authorize(headers, origin) {
       // Cross-site WebSocket hijacking: a page elsewhere cannot open the feed with our cookies.
       // The same check as the gate's for state-changing requests: scheme, host and port.
@@ -209,6 +216,14 @@ async function main() {
         onError: (err) => log.error({ err: String(err) }, 'export failed'),
       }),
     exportSlots: new ExportSlots(config.EXPORT_CONCURRENCY),
+    privacy: privacy.get,
+    async savePrivacy(settings) {
+      await savePrivacy(db.write, settings);
+      privacy.invalidate();
+      realtime.scopeChanged();
+    },
+    scopeChanged: () => realtime.scopeChanged(),
+    retentionStatus: () => retentionStatus(db),
     async saveSettings(settings) {
       const result = await saveSettings(db, settings);
       realtime.settingsChanged();
@@ -217,10 +232,15 @@ async function main() {
     auth,
     accounts,
     limits: createLimits(db.write),
+    storeSize: () => storeSize(db),
+    audit,
   });
 
   await new Promise<void>((resolve) => http.listen(config.PORT, config.HOST, resolve));
   evaluator.start();
+  // Calls and audit entries past their retention (the privacy settings), by the lease holder.
+  const retention = new Retention(db, { log, defaults: privacyDefaults(config) });
+  retention.start();
   const { port } = http.address() as AddressInfo;
   log.info({ host: config.HOST, port, dev, store: db.provider, fanout: realtime.fanout }, 'listening');
 
@@ -240,6 +260,7 @@ async function main() {
     http.closeAllConnections();
     exportThreads.close();
     await evaluator.stop();
+    await retention.stop();
     await ingest.drain();
     await counters.close();
     await realtime.close();

@@ -8,6 +8,7 @@ import { filterOfView, parseView, rangeOf, ZONE_COOKIE, zoneOf } from '@/lib/com
 import { isValidTimeZone } from '@/lib/common/settings';
 import { TV_ROWS, tvView } from '@/lib/auth/board-access';
 import { maskSnapshot } from '@/lib/auth/mask';
+import { scopeFilter, snapshotFor } from '@/lib/auth/scope';
 
 export const dynamic = 'force-dynamic';
 
@@ -22,14 +23,21 @@ export default async function Page({
   const { queries, config, release } = getRuntime();
   const requestHeaders = await headers();
   const principal = principalFromHeaders(requestHeaders);
+  const scope = { lines: principal?.lines ?? null, numbers: principal?.numbers ?? 'masked' };
   const viewer =
     principal?.kind === 'user'
-      ? { kind: 'user' as const, name: principal.name, admin: principal.role === 'admin' }
-      : { kind: 'tv' as const, name: principal?.name ?? '', admin: false };
+      ? { kind: 'user' as const, name: principal.name, admin: principal.role === 'admin', ...scope }
+      : { kind: 'tv' as const, name: principal?.name ?? '', admin: false, ...scope };
   const tv = viewer.kind === 'tv';
   // A paired TV shows the full-screen layout, on one of the board's ranges, whatever its link says.
   const asked = parseView(await searchParams);
-  const view = tv ? tvView(asked) : asked;
+  const shown = tv ? tvView(asked) : asked;
+  // A line-scoped viewer's link naming another line or direction shows their own lines instead.
+  const view =
+    principal?.lines &&
+    ((shown.line !== null && !principal.lines.includes(shown.line)) || shown.direction !== 'inbound')
+      ? { ...shown, line: null, direction: 'inbound' as const }
+      : shown;
   // The browser's zone is not known here: the page remembers it in a cookie after the first visit
   // (until then, UTC, and the board fetches its own range once it knows).
   const remembered = (await cookies()).get(ZONE_COOKIE)?.value;
@@ -41,11 +49,12 @@ export default async function Page({
   );
   const now = renderedAt();
   const filter = filterOfView(view, rangeOf(view, zone, now));
+  const scoped = principal ? scopeFilter(filter, principal) : filter;
   const rows = tv ? TV_ROWS : config.DASHBOARD_ROWS;
-  const snapshot = await queries.snapshot(filter, now, rows);
+  const snapshot = await queries.snapshot(scoped, now, rows);
   return (
     <Dashboard
-      initial={tv ? maskSnapshot(snapshot) : snapshot}
+      initial={principal ? snapshotFor(snapshot, principal) : maskSnapshot(snapshot)}
       initialView={view}
       initialZone={zone}
       renderedAt={now}

@@ -4,6 +4,8 @@ import Link from 'next/link';
 import type { UserInfo, WallboardInfo } from '@/lib/common/admin';
 import { send } from './api';
 import { AlertAdmin } from './AlertAdmin';
+import { LinesEditor } from './LinesEditor';
+import { StoreSize } from './StoreSize';
 import { LocaleContext, ZoneContext } from './zone';
 import { useFormats } from './useTimeZone';
 
@@ -67,12 +69,15 @@ function AdminSections({
   initialUsers,
   initialWallboards,
   settings,
+  privacy,
 }: {
   me: string;
   initialUsers: UserInfo[];
   initialWallboards: WallboardInfo[];
   /** The board settings section. */
   settings: React.ReactNode;
+  /** The privacy section. */
+  privacy: React.ReactNode;
 }) {
   const formats = useFormats();
   const when = (iso: string | null) => (iso ? formats.dateTime(iso) : '—');
@@ -100,6 +105,9 @@ function AdminSections({
     <main className="admin">
       <header className="board-head">
         <h1>Admin</h1>
+        <Link className="button" href="/admin/audit" prefetch={false}>
+          Audit log
+        </Link>
         <Link className="button" href="/" prefetch={false}>
           Back to the board
         </Link>
@@ -124,6 +132,7 @@ function AdminSections({
               <th>Username</th>
               <th>Name</th>
               <th>Role</th>
+              <th>Lines</th>
               <th>Since</th>
               <th />
             </tr>
@@ -149,6 +158,22 @@ function AdminSections({
                     <option value="admin">admin</option>
                   </select>
                   {u.mustChangePassword ? <span className="admin-tag">one-time password</span> : null}
+                </td>
+                <td>
+                  {u.role === 'admin' ? (
+                    'All lines'
+                  ) : (
+                    <LinesEditor
+                      of={u.username}
+                      lines={u.lines}
+                      save={(lines) =>
+                        act(async () => {
+                          await send('PUT', `/api/admin/users/${u.id}/lines`, { lines });
+                          await reloadUsers();
+                        })
+                      }
+                    />
+                  )}
                 </td>
                 <td suppressHydrationWarning>{when(u.createdAt)}</td>
                 <td className="admin-actions">
@@ -244,6 +269,7 @@ function AdminSections({
             <tr>
               <th>Name</th>
               <th>State</th>
+              <th>Lines</th>
               <th>Paired</th>
               <th>Last seen</th>
               <th />
@@ -254,6 +280,22 @@ function AdminSections({
               <tr key={w.id} data-testid={`wallboard-${w.name}`}>
                 <td>{w.name}</td>
                 <td>{w.state}</td>
+                <td>
+                  {w.state === 'revoked' ? (
+                    '—'
+                  ) : (
+                    <LinesEditor
+                      of={w.name}
+                      lines={w.lines}
+                      save={(lines) =>
+                        act(async () => {
+                          await send('PUT', `/api/admin/wallboards/${w.id}/lines`, { lines });
+                          await reloadBoards();
+                        })
+                      }
+                    />
+                  )}
+                </td>
                 <td suppressHydrationWarning>{when(w.pairedAt)}</td>
                 <td suppressHydrationWarning>{when(w.lastSeenAt)}</td>
                 <td className="admin-actions">
@@ -308,6 +350,8 @@ function AdminSections({
         </AdminForm>
       </section>
       {settings}
+      {privacy}
+      <StoreSize />
       <AlertAdmin />
     </main>
   );

@@ -7,7 +7,16 @@ import { lossPercent, sipLabel } from '@/lib/common/status';
 import { useFormats } from './useTimeZone';
 
 /** Every callback received for one call, in arrival order, with retries and late ones marked. */
-export function CallDetail({ callSid: first, onClose }: { callSid: string; onClose(): void }) {
+export function CallDetail({
+  callSid: first,
+  reveal = false,
+  onClose,
+}: {
+  callSid: string;
+  /** Offer to reveal a masked number: the server records every reveal in the audit log. */
+  reveal?: boolean;
+  onClose(): void;
+}) {
   const formats = useFormats();
   const dialog = useRef<HTMLDialogElement>(null);
   // A leg's parent, or a parent's leg, opens in the same dialog.
@@ -16,6 +25,11 @@ export function CallDetail({ callSid: first, onClose }: { callSid: string; onClo
   const [loaded, setLoaded] = useState<{ sid: string; history?: CallHistory; error?: string } | null>(null);
   const history = loaded?.sid === callSid ? (loaded.history ?? null) : null;
   const error = loaded?.sid === callSid ? (loaded.error ?? null) : null;
+  const [revealed, setRevealed] = useState<{ sid: string; from: string | null; to: string | null } | null>(
+    null,
+  );
+  const [revealError, setRevealError] = useState<string | null>(null);
+  const shown = revealed?.sid === callSid ? revealed : null;
 
   useEffect(() => {
     if (!dialog.current?.open) dialog.current?.showModal();
@@ -58,6 +72,33 @@ export function CallDetail({ callSid: first, onClose }: { callSid: string; onClo
       {error ? <p className="auth-error">{error}</p> : null}
       {call ? (
         <dl className="call-summary" data-testid="call-summary">
+          <div>
+            <dt>Caller</dt>
+            <dd data-testid="call-from">
+              <bdi>{shown ? (shown.from ?? '–') : (call.from ?? '–')}</bdi>
+              {reveal && !shown && call.from ? (
+                <button
+                  type="button"
+                  className="link-button"
+                  data-testid="reveal-number"
+                  onClick={() => {
+                    setRevealError(null);
+                    send<{ from: string | null; to: string | null }>(
+                      'POST',
+                      `/api/calls/${encodeURIComponent(callSid)}/reveal`,
+                    ).then(
+                      (r) => setRevealed({ sid: callSid, ...r }),
+                      (e: unknown) => setRevealError(e instanceof Error ? e.message : String(e)),
+                    );
+                  }}
+                >
+                  {' '}
+                  Reveal (recorded in the audit log)
+                </button>
+              ) : null}
+              {revealError ? <span className="auth-error"> {revealError}</span> : null}
+            </dd>
+          </div>
           <div>
             <dt>Direction</dt>
             <dd data-testid="call-direction">{call.direction}</dd>

@@ -14,10 +14,13 @@ const STATUS_LABEL: Record<string, string> = { 'no-answer': 'no answer', 'in-pro
 export function CallTable({
   calls,
   details,
+  reveal = false,
   limits,
 }: {
   calls: CallRow[];
   details: boolean;
+  /** Whether the detail offers to reveal a masked number (each reveal is audited). */
+  reveal?: boolean;
   limits: MosLimits;
 }) {
   const scroller = useRef<HTMLDivElement>(null);
@@ -112,7 +115,7 @@ export function CallTable({
           })}
         </div>
       </div>
-      {open && details ? <CallDetail callSid={open} onClose={() => setOpen(null)} /> : null}
+      {open && details ? <CallDetail callSid={open} reveal={reveal} onClose={() => setOpen(null)} /> : null}
     </section>
   );
 }

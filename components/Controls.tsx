@@ -17,12 +17,15 @@ export function Controls({
   zone,
   defaultZone,
   onChange,
+  inboundOnly = false,
 }: {
   view: View;
   zone: string;
   /** What the zone is when the screen does not choose one. */
   defaultZone: string;
   onChange: (v: View) => void;
+  /** A line-scoped viewer sees inbound calls to their lines only: no direction to choose. */
+  inboundOnly?: boolean;
 }) {
   const [caller, setCaller] = useState(view.caller ?? '');
   const [from, setFrom] = useState(view.from ?? '');
@@ -120,20 +123,22 @@ export function Controls({
           ))}
         </select>
       </label>
-      <label>
-        <span>Calls</span>
-        <select
-          data-testid="direction-filter"
-          value={view.direction}
-          onChange={(e) => onChange({ ...view, direction: e.target.value as Direction })}
-        >
-          {DIRECTIONS.map((d) => (
-            <option key={d} value={d}>
-              {DIRECTION_LABELS[d]}
-            </option>
-          ))}
-        </select>
-      </label>
+      {inboundOnly ? null : (
+        <label>
+          <span>Calls</span>
+          <select
+            data-testid="direction-filter"
+            value={view.direction}
+            onChange={(e) => onChange({ ...view, direction: e.target.value as Direction })}
+          >
+            {DIRECTIONS.map((d) => (
+              <option key={d} value={d}>
+                {DIRECTION_LABELS[d]}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
       <label>
         <span>Caller</span>
         <input

@@ -257,6 +257,7 @@ export function Dashboard({
                 zone={zone}
                 defaultZone={settingsZone || browserZone}
                 onChange={changeView}
+                inboundOnly={viewer.lines !== null}
               />
               {people ? (
                 <a className="button" href="/alerts" data-testid="alerts-history">
@@ -268,6 +269,13 @@ export function Dashboard({
           {notice && !tv ? (
             <div className={`notice notice-${notice.level}`} role="alert" data-testid="notice">
               {notice.text}
+            </div>
+          ) : null}
+          {board.purged && !tv ? (
+            <div className="notice notice-info" role="status" data-testid="purged-notice">
+              {board.purged.calls === null
+                ? `Calls before ${formats.dateTime(board.purged.before)} were purged (retention): these figures count only the calls still stored.`
+                : `Calls before ${formats.dateTime(board.purged.before)} were purged (retention): totals and charts still count them; the call list and the export leave out ${formats.count(board.purged.calls)} of them.`}
             </div>
           ) : null}
           {lastAlert && over.size > 0 ? (
@@ -288,7 +296,12 @@ export function Dashboard({
             <KpiTiles totals={board.totals} asOf={asOf} settings={board.settings} />
           </div>
           <div className="board-body">
-            <CallTable calls={board.calls} details={people && !tv} limits={board.settings.mosLimits} />
+            <CallTable
+              calls={board.calls}
+              details={people && !tv}
+              reveal={viewer.numbers === 'reveal'}
+              limits={board.settings.mosLimits}
+            />
             <section className="charts" aria-label="Charts">
               <TimeCharts
                 series={timeCharts.series}

@@ -11,11 +11,14 @@ import type { Limits } from './auth/limits';
 import type { IngestCounters } from './calls/health';
 import type { BoardFilter } from './common/filter';
 import type { BoardSettings } from './common/settings';
+import type { PrivacySettings, RetentionState } from './common/privacy';
 import type { ExportOptions } from './calls/csv';
 import type { ExportSlots } from './calls/export-slots';
 import type { Metrics } from './ops/metrics';
 import type { AlertService } from './alerts/service';
 import type { ChannelConfig, DeliveryResult } from './alerts/channels';
+import type { StoreSize } from './common/admin';
+import type { Audit } from './ops/audit';
 
 export interface Runtime {
   config: Config;
@@ -33,6 +36,14 @@ export interface Runtime {
   exportSlots: ExportSlots;
   /** Stores the board's settings and tells every board (recounting rollups if the bands moved). */
   saveSettings(settings: BoardSettings): Promise<{ recounted: boolean }>;
+  /** Who sees callers' numbers, retention, audit retention: as in force now (briefly cached). */
+  privacy(): Promise<PrivacySettings>;
+  /** Stores the privacy settings; every board is checked again and reloads with them. */
+  savePrivacy(settings: PrivacySettings): Promise<void>;
+  /** Where retention's background work stands. */
+  retentionStatus(): Promise<RetentionState>;
+  /** A user's or TV's lines changed: their boards move to their new lines and reload. */
+  scopeChanged(): void;
   /** Alert rules, channels and alerts. */
   alerts: AlertService;
   /** Sends a test notification through a channel now, with the product's delivery options. */
@@ -43,6 +54,10 @@ export interface Runtime {
   metrics: Metrics | null;
   /** Identifies the running build: a board seeing another one reloads itself. */
   release: string;
+  /** What the store holds, its bytes on disk and its growth per day (lib/ops/store-size.ts). */
+  storeSize(): Promise<StoreSize>;
+  /** The audit log: sign-ins, exports and admin changes (lib/ops/audit.ts). */
+  audit: Audit;
 }
 
 const KEY = Symbol.for('call-wallboard.runtime');

@@ -4,6 +4,7 @@ import { getRuntime } from '@/lib/runtime';
 import { principalFromHeaders } from '@/lib/auth/access';
 import { AdminPanel } from '@/components/AdminPanel';
 import { SettingsForm } from '@/components/SettingsForm';
+import { PrivacyForm } from '@/components/PrivacyForm';
 import { pickLocale } from '@/lib/common/format';
 
 export default async function AdminPage() {
@@ -11,11 +12,13 @@ export default async function AdminPage() {
   const principal = principalFromHeaders(requestHeaders);
   // The gate already requires an admin; this page does not rely on it alone.
   if (principal?.kind !== 'user' || principal.role !== 'admin') notFound();
-  const { accounts, queries } = getRuntime();
-  const [users, wallboards, settings] = await Promise.all([
+  const { accounts, queries, privacy, retentionStatus } = getRuntime();
+  const [users, wallboards, settings, privacySettings, retention] = await Promise.all([
     accounts.list(),
     accounts.wallboards.list(),
     queries.settings(),
+    privacy(),
+    retentionStatus(),
   ]);
   return (
     <AdminPanel
@@ -25,6 +28,7 @@ export default async function AdminPage() {
       initialUsers={users}
       initialWallboards={wallboards}
       settings={<SettingsForm initial={settings} />}
+      privacy={<PrivacyForm initial={privacySettings} status={retention} />}
     />
   );
 }

@@ -27,14 +27,25 @@ export default async function AlertsPage({
     rule: one(params.rule).slice(0, 100),
   };
   const { alerts, queries } = getRuntime();
-  const [settings, rules] = await Promise.all([queries.settings(), alerts.listRules()]);
+  const [settings, allRules] = await Promise.all([queries.settings(), alerts.listRules()]);
+  // A line-scoped person sees the rules and alerts of their lines only.
+  const lines = principal.lines;
+  const rules = lines ? allRules.filter((r) => r.line !== null && lines.includes(r.line)) : allRules;
   // Dates are days in the board's zone, else the browser's, which only the browser knows: with
   // dates in the link the page fetches its rows once it has loaded.
   const dated = filter.from !== '' || filter.to !== '';
-  const rows = dated ? null : await alerts.listAlerts(filter.rule ? { rule: filter.rule } : {});
+  const rows = dated
+    ? null
+    : await alerts.listAlerts({ ...(filter.rule ? { rule: filter.rule } : {}), lines });
   return (
     <AlertHistory
-      viewer={{ kind: 'user', name: principal.name, admin: principal.role === 'admin' }}
+      viewer={{
+        kind: 'user',
+        name: principal.name,
+        admin: principal.role === 'admin',
+        lines: principal.lines,
+        numbers: principal.numbers,
+      }}
       locale={pickLocale(requestHeaders.get('accept-language'))}
       zone={settings.timeZone}
       rules={rules.map((r) => ({ id: r.id, name: r.name }))}

@@ -63,6 +63,8 @@ export interface AlertQuery {
   rule?: string;
   open?: boolean;
   limit?: number;
+  /** A line-scoped viewer's lines: alerts about other lines, or all lines together, are left out. */
+  lines?: readonly string[] | null;
 }
 
 export function createAlertService(db: Database) {
@@ -177,6 +179,7 @@ export function createAlertService(db: Database) {
         where: {
           ...(q.open ? { openKey: { not: null } } : {}),
           ...(q.rule ? { ruleId: q.rule } : {}),
+          ...(q.lines ? { line: { in: [...q.lines].filter((l) => l !== '') } } : {}),
           firedAt: {
             ...(q.from !== undefined ? { gte: new Date(q.from) } : {}),
             ...(q.to !== undefined ? { lt: new Date(q.to) } : {}),
@@ -219,10 +222,11 @@ export function createAlertService(db: Database) {
       }));
     },
     /** Records who acknowledged an open alert; re-notification stops. False if it was not open or already acknowledged. */
-    async acknowledge(id: string, by: string): Promise<boolean> {
+    async acknowledge(id: string, by: string, lines: readonly string[] | null = null): Promise<boolean> {
+      const scope = lines ? { line: { in: [...lines].filter((l) => l !== '') } } : {};
       const done = await db.write.$transaction(async (tx) => {
         const n = await tx.alert.updateMany({
-          where: { id, openKey: { not: null }, acknowledgedAt: null },
+          where: { id, openKey: { not: null }, acknowledgedAt: null, ...scope },
           data: { acknowledgedAt: new Date(), acknowledgedBy: by },
         });
         if (n.count !== 1) return false;
@@ -243,7 +247,7 @@ export function createAlertService(db: Database) {
         return true;
       });
       if (done) return true;
-      if (!(await db.read.alert.findUnique({ where: { id } })))
+      if (!(await db.read.alert.findFirst({ where: { id, ...scope } })))
         throw new AlertInputError(404, 'no such alert');
       return false;
     },

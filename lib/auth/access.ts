@@ -2,7 +2,8 @@
 // check for socket.io handshakes: one place decides who is asking and what they may reach.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Auth } from './auth';
-import type { Wallboards } from './tv';
+import { parseLines, type Wallboards } from './tv';
+import type { PrivacySettings } from '../common/privacy';
 import type { Config } from '../config';
 import type { Logger } from '../log';
 import type { Limiter } from './limits';
@@ -137,6 +138,8 @@ export function createAccess(
   log: Logger,
   /** Counts each paired TV's snapshot requests (LIMITS.tvSnapshots). */
   tvSnapshots: Limiter,
+  /** The privacy settings in force (who sees callers' numbers), cached briefly by the caller. */
+  privacy: () => Promise<PrivacySettings>,
 ): Access {
   const https = config.PUBLIC_URL?.startsWith('https:') ?? false;
 
@@ -151,7 +154,11 @@ export function createAccess(
     const secret = cookieValue(headers.get('cookie'), TV_COOKIE);
     if (secret) {
       const tv = await wallboards.verify(secret, fresh);
-      if (tv) return { principal: { kind: 'tv', tvId: tv.id, name: tv.name } as Principal, setCookie: [] };
+      if (tv) {
+        const numbers = (await privacy()).tvNumbers;
+        const principal: Principal = { kind: 'tv', tvId: tv.id, name: tv.name, lines: tv.lines, numbers };
+        return { principal, setCookie: [] };
+      }
     }
     if (!headers.get('cookie')?.includes('wallboard.session_token'))
       return { principal: null, setCookie: [] };
@@ -159,7 +166,12 @@ export function createAccess(
     const setCookie = result.headers.getSetCookie();
     const s = result.response;
     if (!s || s.user.banned) return { principal: null, setCookie };
-    const user = s.user as typeof s.user & { username?: string | null; mustChangePassword?: boolean };
+    const user = s.user as typeof s.user & {
+      username?: string | null;
+      mustChangePassword?: boolean;
+      lines?: string | null;
+    };
+    const admin = user.role === 'admin';
     return {
       principal: {
         kind: 'user',
@@ -167,8 +179,11 @@ export function createAccess(
         sessionId: s.session.id,
         username: user.username ?? user.name,
         name: user.name,
-        role: user.role === 'admin' ? 'admin' : 'supervisor',
+        role: admin ? 'admin' : 'supervisor',
         mustChangePassword: Boolean(user.mustChangePassword),
+        // Admins see everything: they set what the others see.
+        lines: admin ? null : parseLines(user.lines),
+        numbers: admin ? 'full' : (await privacy()).supervisorNumbers,
       } as Principal,
       setCookie,
     };

@@ -3,7 +3,7 @@ import type { Db } from '../db/client';
 import type { Auth } from './auth';
 import { createUser, generatePassword } from './bootstrap';
 import type { Role, UserInfo } from '../common/admin';
-import type { Wallboards } from './tv';
+import { parseLines, type Wallboards } from './tv';
 
 export class AccountError extends Error {
   constructor(
@@ -30,6 +30,7 @@ export function createAccounts(auth: Auth, db: Db, wallboards: Wallboards, disco
       role: u.role === 'admin' ? 'admin' : 'supervisor',
       mustChangePassword: u.mustChangePassword,
       createdAt: u.createdAt.toISOString(),
+      lines: u.role === 'admin' ? null : parseLines(u.lines),
     }));
 
   async function admins(): Promise<number> {
@@ -39,6 +40,22 @@ export function createAccounts(auth: Auth, db: Db, wallboards: Wallboards, disco
   return {
     list,
     wallboards,
+
+    /**
+     * Limits a supervisor to some lines (null: every line). Their open boards move to the new
+     * lines' rooms and reload (`rescope`). False when there is no such user.
+     */
+    async setLines(userId: string, lines: string[] | null): Promise<boolean> {
+      const user = await db.user.findUnique({ where: { id: userId } });
+      if (!user) return false;
+      if (user.role === 'admin' && lines !== null)
+        throw new AccountError(400, 'admins see every line: make them a supervisor first', 'lines');
+      await db.user.update({
+        where: { id: userId },
+        data: { lines: lines === null ? null : JSON.stringify(lines) },
+      });
+      return true;
+    },
 
     /** Creates a user with a one-time password, returned once for the admin to hand over. */
     async create(input: { username: string; name: string; role: Role }) {

@@ -5,10 +5,12 @@ import { betterAuth } from 'better-auth';
 import { prismaAdapter } from 'better-auth/adapters/prisma';
 import { admin, username } from 'better-auth/plugins';
 import { adminAc, userAc } from 'better-auth/plugins/admin/access';
+import { createAuthMiddleware, isAPIError } from 'better-auth/api';
 import type { Database } from '../db/client';
 import type { Config } from '../config';
 import type { Logger } from '../log';
 import { siteOrigin } from './policy';
+import type { AuditRecorder } from '../ops/audit';
 
 export const MIN_PASSWORD_LENGTH = 12;
 /**
@@ -18,7 +20,67 @@ export const MIN_PASSWORD_LENGTH = 12;
  */
 const SIGN_IN_FLOOD = { window: 10, max: 150 };
 
-export function createAuth(db: Database, config: Config, secret: string, log: Logger) {
+/** The client address the gate put in X-Forwarded-For. */
+const addressOf = (ctx: { request?: Request; headers?: Headers }) =>
+  ctx.request?.headers.get('x-forwarded-for') ?? ctx.headers?.get('x-forwarded-for') ?? null;
+
+const usernameOf = (user: { name: string; username?: unknown }) =>
+  typeof user.username === 'string' ? user.username : user.name;
+
+/**
+ * Sign-ins, failed sign-ins and sign-outs in the audit log. A failed sign-in records the name
+ * tried, never the password, and no user id: nobody was signed in. A refusal before Better Auth
+ * (the wrong-password limit, lib/auth/limits.ts) checks no password and is not recorded.
+ */
+function auditHooks(audit: AuditRecorder, log: Logger) {
+  return {
+    before: createAuthMiddleware(async (ctx) => {
+      if (ctx.path !== '/sign-out') return;
+      // Recorded before the session ends, while it still names its user: once it runs, signing out
+      // does not fail (Better Auth logs a store error and clears the cookie all the same).
+      try {
+        const token = await ctx.getSignedCookie(
+          ctx.context.authCookies.sessionToken.name,
+          ctx.context.secret,
+        );
+        const found = token ? await ctx.context.internalAdapter.findSession(token) : null;
+        if (!found) return;
+        await audit.record({
+          userId: found.user.id,
+          username: usernameOf(found.user),
+          address: addressOf(ctx),
+          action: 'sign-out',
+        });
+      } catch (err) {
+        log.error({ err: String(err) }, 'sign-out not audited');
+      }
+    }),
+    after: createAuthMiddleware(async (ctx) => {
+      if (ctx.path !== '/sign-in/username') return;
+      const returned = ctx.context.returned;
+      const session = ctx.context.newSession;
+      if (session && !isAPIError(returned)) {
+        await audit.record({
+          userId: session.user.id,
+          username: usernameOf(session.user),
+          address: addressOf(ctx),
+          action: 'sign-in',
+        });
+        return;
+      }
+      const tried: unknown = (ctx.body as { username?: unknown } | undefined)?.username;
+      await audit.record({
+        // Lower case, as usernames are kept: the log's user filter finds the attempts on an account.
+        username: typeof tried === 'string' ? tried.trim().toLowerCase().slice(0, 64) || null : null,
+        address: addressOf(ctx),
+        action: 'sign-in-failed',
+        detail: { reason: isAPIError(returned) ? returned.message : 'no session' },
+      });
+    }),
+  };
+}
+
+export function createAuth(db: Database, config: Config, secret: string, log: Logger, audit: AuditRecorder) {
   return betterAuth({
     appName: 'Call wallboard',
     secret,
@@ -50,6 +112,8 @@ export function createAuth(db: Database, config: Config, secret: string, log: Lo
     user: {
       additionalFields: {
         mustChangePassword: { type: 'boolean', defaultValue: false, input: false },
+        // JSON array of the lines a supervisor sees (lib/auth/scope.ts); null: every line.
+        lines: { type: 'string', required: false, input: false },
       },
     },
     session: {
@@ -78,8 +142,15 @@ export function createAuth(db: Database, config: Config, secret: string, log: Lo
       ipAddress: { ipAddressHeaders: ['x-forwarded-for'] },
       defaultCookieAttributes: { sameSite: 'lax', httpOnly: true },
     },
+    hooks: auditHooks(audit, log),
     plugins: [
-      username({ minUsernameLength: 2, maxUsernameLength: 64 }),
+      username({
+        minUsernameLength: 2,
+        maxUsernameLength: 64,
+        // As the admin page and ADMIN_USERNAME accept them: dashes too (the default refuses them,
+        // so a user named "jo-ann" could be created but never sign in).
+        usernameValidator: (name) => /^[a-zA-Z0-9_.-]+$/.test(name),
+      }),
       admin({
         defaultRole: 'supervisor',
         adminRoles: ['admin'],

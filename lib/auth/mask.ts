@@ -37,14 +37,22 @@ const maskFrom = <T extends Pick<CallFacts, 'from' | 'to' | 'direction'>>(c: T):
   return c.direction === 'inbound' || masked.to === null ? masked : { ...masked, to: maskNumber(masked.to) };
 };
 
-const maskCall = (c: CallRow): CallRow => maskFrom(c);
+export const maskCall = (c: CallRow): CallRow => maskFrom(c);
 
 export function maskUpdates(updates: CallUpdate[]): CallUpdate[] {
   return updates.map((u) => ({ ...u, call: maskFrom(u.call), before: u.before && maskFrom(u.before) }));
 }
 
 export function maskSnapshot(s: Snapshot): Snapshot {
-  return { ...s, calls: s.calls.map(maskCall) };
+  const calls = s.calls.map(maskCall);
+  if (s.filter.direction === 'inbound') return { ...s, calls };
+  // Legs' and outbound calls' "lines" are the numbers called: people's, not the center's.
+  return {
+    ...s,
+    calls,
+    filter: { ...s.filter, line: s.filter.line === null ? null : maskNumber(s.filter.line) },
+    lines: s.lines.map((l) => ({ ...l, line: maskNumber(l.line) })),
+  };
 }
 
 /** Raw fields about the caller (Twilio's From, FromCity, FromZip, Caller…; a call-state's from_number). */

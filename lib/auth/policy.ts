@@ -3,6 +3,7 @@
 // route is refused to anonymous visitors unless it is added to PUBLIC_ROUTES below on purpose.
 
 import type { Role } from '../common/admin';
+import type { NumberView } from '../common/privacy';
 export type { Role };
 
 export type Principal =
@@ -15,9 +16,20 @@ export type Principal =
       role: Role;
       /** Set on a generated password: everything but changing it is refused until it is changed. */
       mustChangePassword: boolean;
+      /** The lines (To numbers) this person sees; null: every line. Admins see every line. */
+      lines: string[] | null;
+      /** How this person sees callers' numbers: admins in full, supervisors per the privacy settings. */
+      numbers: NumberView;
     }
   /** A paired TV: views the board, nothing else. */
-  | { kind: 'tv'; tvId: string; name: string };
+  | {
+      kind: 'tv';
+      tvId: string;
+      name: string;
+      /** The lines this TV shows; null: every line. */
+      lines: string[] | null;
+      numbers: Exclude<NumberView, 'reveal'>;
+    };
 
 /** Reachable without signing in, and what protects each instead. */
 export const PUBLIC_ROUTES: { path: string; prefix?: boolean; protectedBy: string }[] = [

@@ -75,6 +75,11 @@ function accountError(e: unknown): Response {
     const err = e as AccountError;
     return json(err.status, { error: err.message, field: err.field });
   }
+  // A line-scoped viewer asking for another line or direction (lib/auth/scope.ts).
+  if (e instanceof Error && e.name === 'OutOfScope') {
+    const field = (e as Error & { field: string }).field;
+    return json(403, { error: `${field}: ${e.message}`, field });
+  }
   throw e;
 }
 

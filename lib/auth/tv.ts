@@ -26,8 +26,26 @@ function newPairingCode(): string {
 /** XXXXX-XXXXX, for reading aloud and typing. */
 export const displayCode = (code: string) => `${code.slice(0, 5)}-${code.slice(5)}`;
 
+export interface VerifiedTv {
+  id: string;
+  name: string;
+  /** The lines it shows; null: every line. */
+  lines: string[] | null;
+}
+
+/** A stored JSON array of lines; null (every line) when unset or unreadable. */
+export function parseLines(json: string | null | undefined): string[] | null {
+  if (!json) return null;
+  try {
+    const v: unknown = JSON.parse(json);
+    return Array.isArray(v) ? v.filter((l): l is string => typeof l === 'string') : null;
+  } catch {
+    return null;
+  }
+}
+
 export class Wallboards {
-  private cache = new Map<string, { at: number; tv: { id: string; name: string } | null }>();
+  private cache = new Map<string, { at: number; tv: VerifiedTv | null }>();
 
   constructor(private readonly db: Db) {}
 
@@ -83,18 +101,28 @@ export class Wallboards {
   }
 
   /** The TV a cookie secret belongs to, or null when unknown or revoked. */
-  async verify(secret: string, fresh = false): Promise<{ id: string; name: string } | null> {
+  async verify(secret: string, fresh = false): Promise<VerifiedTv | null> {
     const key = sha256(secret);
     const hit = this.cache.get(key);
     if (!fresh && hit && Date.now() - hit.at < CACHE_MS) return hit.tv;
     const row = await this.db.wallboard.findUnique({ where: { secretHash: key } });
-    const tv = row && !row.revokedAt ? { id: row.id, name: row.name } : null;
+    const tv = row && !row.revokedAt ? { id: row.id, name: row.name, lines: parseLines(row.lines) } : null;
     if (this.cache.size > 1_000) this.cache.clear();
     this.cache.set(key, { at: Date.now(), tv });
     if (row && tv && (!row.lastSeenAt || Date.now() - row.lastSeenAt.getTime() > 60_000)) {
       await this.db.wallboard.update({ where: { id: row.id }, data: { lastSeenAt: new Date() } });
     }
     return tv;
+  }
+
+  /** Limits a TV to some lines (null: every line); false when there is no such wallboard. */
+  async setLines(id: string, lines: string[] | null): Promise<boolean> {
+    const { count } = await this.db.wallboard.updateMany({
+      where: { id },
+      data: { lines: lines === null ? null : JSON.stringify(lines) },
+    });
+    this.cache.clear();
+    return count === 1;
   }
 
   async revoke(id: string): Promise<boolean> {
@@ -123,6 +151,7 @@ export class Wallboards {
       pairedAt: r.pairedAt?.toISOString() ?? null,
       lastSeenAt: r.lastSeenAt?.toISOString() ?? null,
       codeExpiresAt: r.codeExpiresAt?.toISOString() ?? null,
+      lines: parseLines(r.lines),
     }));
   }
 }

@@ -18,11 +18,17 @@ export const at = (provider: Provider, ms: number) =>
   raw(provider === 'sqlite' ? String(Math.trunc(ms)) : `'${new Date(ms).toISOString()}'::timestamp`);
 
 /** The calls a filter counts, as one SQL condition on "Call" (the board's `matches`, in SQL). */
+/** `column IN (lines)`; nothing matches an empty list. */
+export function inLines(column: Sql, lines: readonly string[]): Sql {
+  return lines.length === 0 ? sql`1 = 0` : sql`${column} IN (${joinSql(lines as string[], ', ')})`;
+}
+
 export function callConditions(provider: Provider, f: BoardFilter): Sql {
   const conds: Sql[] = [sql`"startedAt" >= ${at(provider, f.from)}`];
   if (f.to !== null) conds.push(sql`"startedAt" < ${at(provider, f.to)}`);
   conds.push(sql`"direction" = ${f.direction}`);
   if (f.line !== null) conds.push(sql`COALESCE("to", '') = ${f.line}`);
+  if (f.lines) conds.push(inLines(sql`COALESCE("to", '')`, f.lines));
   if (f.status !== null) conds.push(sql`"status" = ${f.status}`);
   // Digits and + only (normalizeCaller), so nothing in it is a LIKE wildcard. An empty search is
   // no search, as in `matches` (LIKE '%%' would leave out calls without a caller).
@@ -136,36 +142,69 @@ const COARSER = [
   [1440, 'day'],
 ] as const;
 
+/** Setting: epoch ms (a UTC midnight) before which every call has been deleted (lib/ops/retention.ts). */
+export const PURGED_BEFORE_KEY = 'retention.purgedBefore';
 /**
- * Recomputes every rollup row from the calls, with MOS banded by `limits`. Runs inside the
+ * Setting: epoch ms, the cutoff of the furthest purge begun, written in the same transaction as its
+ * first deletions: while a purge is under way (or was stopped part way) some calls before it are
+ * gone although PURGED_BEFORE_KEY does not say so yet.
+ */
+export const PURGE_CUTOFF_KEY = 'retention.purgeCutoff';
+
+const DAY = 86_400_000;
+
+/**
+ * Rollup rows before this are kept by a rebuild: the start of the UTC day of the furthest purge
+ * begun; null when no call was ever purged.
+ */
+export async function keptRollupsBefore(tx: Pick<Tx, 'setting'>): Promise<number | null> {
+  const rows = await tx.setting.findMany({ where: { key: { in: [PURGED_BEFORE_KEY, PURGE_CUTOFF_KEY] } } });
+  const ms = rows.map((r) => Number(r.value)).filter((v) => Number.isFinite(v) && v > 0);
+  return ms.length === 0 ? null : Math.floor(Math.max(...ms) / DAY) * DAY;
+}
+
+/**
+ * Recomputes the rollup rows from the calls, with MOS banded by `limits`. Runs inside the
  * caller's transaction, which must hold the ingest lock, so no commit lands between the two.
+ *
+ * Rows before keptRollupsBefore() are left as they are: retention deleted (some of) their calls,
+ * and those rows are all that is left of them; recounting would drop them from every total and
+ * chart. Only calls from that UTC midnight on are recounted. Retention purges up to a UTC midnight
+ * (retentionCutoff), so no minute, hour or day row straddles the boundary: each lies wholly before
+ * it (kept) or wholly after it (recounted). Kept rows stay banded by the MOS bounds they were
+ * counted with; a call still stored before the boundary is not recounted either.
  */
 export async function rebuildRollups(tx: Tx, provider: Provider, limits: MosLimits): Promise<void> {
   const columns = ROLLUP_COLUMNS.map((c) => `"${c}"`).join(', ');
-  await tx.$executeRawUnsafe(`DELETE FROM "Rollup"`);
+  const kept = await keptRollupsBefore(tx);
+  const since = kept === null ? null : at(provider, kept).sql;
+  /** The rows (of a table or a resolution) at or after the boundary: all of them when nothing is kept. */
+  const after = (column: string, joiner: 'WHERE' | 'AND') =>
+    since === null ? '' : ` ${joiner} ${column} >= ${since}`;
+  await tx.$executeRawUnsafe(`DELETE FROM "Rollup"${after('"bucket"', 'WHERE')}`);
   await tx.$executeRawUnsafe(
     `INSERT INTO "Rollup" ("resolution", "bucket", "line", "direction", ${columns})
      SELECT 1, ${truncated(provider, '"startedAt"', 'minute')}, COALESCE("to", ''), "direction", ${tallyExpressions(provider, limits)}
-       FROM "Call" GROUP BY 2, 3, 4`,
+       FROM "Call"${after('"startedAt"', 'WHERE')} GROUP BY 2, 3, 4`,
   );
   for (const [resolution, unit] of COARSER) {
     await tx.$executeRawUnsafe(
       `INSERT INTO "Rollup" ("resolution", "bucket", "line", "direction", ${columns})
        SELECT ${resolution}, ${truncated(provider, '"bucket"', unit)}, "line", "direction", ${ROLLUP_COLUMNS.map((c) => `SUM("${c}")`).join(', ')}
-         FROM "Rollup" WHERE "resolution" = 1 GROUP BY 2, 3, 4`,
+         FROM "Rollup" WHERE "resolution" = 1${after('"bucket"', 'AND')} GROUP BY 2, 3, 4`,
     );
   }
-  await tx.$executeRawUnsafe(`DELETE FROM "FailureRollup"`);
+  await tx.$executeRawUnsafe(`DELETE FROM "FailureRollup"${after('"bucket"', 'WHERE')}`);
   await tx.$executeRawUnsafe(
     `INSERT INTO "FailureRollup" ("resolution", "bucket", "line", "direction", "status", "sipCode", "calls")
      SELECT 1, ${truncated(provider, '"startedAt"', 'minute')}, COALESCE("to", ''), "direction", "status", COALESCE("sipCode", 0), COUNT(*)
-       FROM "Call" WHERE ${FAILED} GROUP BY 2, 3, 4, 5, 6`,
+       FROM "Call" WHERE ${FAILED}${after('"startedAt"', 'AND')} GROUP BY 2, 3, 4, 5, 6`,
   );
   for (const [resolution, unit] of COARSER) {
     await tx.$executeRawUnsafe(
       `INSERT INTO "FailureRollup" ("resolution", "bucket", "line", "direction", "status", "sipCode", "calls")
        SELECT ${resolution}, ${truncated(provider, '"bucket"', unit)}, "line", "direction", "status", "sipCode", SUM("calls")
-         FROM "FailureRollup" WHERE "resolution" = 1 GROUP BY 2, 3, 4, 5, 6`,
+         FROM "FailureRollup" WHERE "resolution" = 1${after('"bucket"', 'AND')} GROUP BY 2, 3, 4, 5, 6`,
     );
   }
 }

@@ -1,6 +1,7 @@
 // The export's CSV text, page by page: pure, so the export worker (csv-worker.ts) needs neither
 // Prisma nor the rest of the server to load it.
 import Papa from 'papaparse';
+import { maskNumber } from '../auth/mask';
 
 /** Column order of the script this product replaces, which users' spreadsheets expect. */
 export const CSV_COLUMNS = [
@@ -61,7 +62,10 @@ function lossCell(packets: ExportRow[11], lost: ExportRow[12]): string {
 }
 
 /** CSV lines for a page of calls (with the header line first on the first page), CRLF-terminated. */
-export function csvPage(rows: ExportRow[], header: boolean): string {
+export function csvPage(rows: ExportRow[], header: boolean, mask = false): string {
+  // Masked as on the board: the caller, and on a leg or an outbound call the called person too.
+  const from = (r: ExportRow) => (r[5] === null ? '' : mask ? maskNumber(r[5]) : r[5]);
+  const to = (r: ExportRow) => (r[4] === null ? '' : mask && r[8] !== 'inbound' ? maskNumber(r[4]) : r[4]);
   const text = Papa.unparse(
     {
       fields: [...CSV_COLUMNS],
@@ -69,8 +73,8 @@ export function csvPage(rows: ExportRow[], header: boolean): string {
         r[1],
         r[2],
         new Date(Number(r[3])).toISOString(),
-        r[4] ?? '',
-        r[5] ?? '',
+        to(r),
+        from(r),
         r[6] === null ? '' : String(r[6]),
         r[7] === null ? '' : Number(r[7]),
         r[8],

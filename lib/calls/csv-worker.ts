@@ -16,6 +16,8 @@ export interface ExportJob {
   /** One page's query; its first parameter is the cursor (the last id sent), in `values[0]`. */
   text: string;
   values: (string | number)[];
+  /** Callers' numbers masked (lib/auth/mask.ts), for a viewer who may not see them in full. */
+  mask: boolean;
 }
 
 /** What the server sends: start an export, make its next page, or drop it. */
@@ -67,6 +69,7 @@ async function postgresReader(url: string, job: ExportJob): Promise<Reader> {
 /** One export's state; `turn` runs its steps one after another. */
 interface Export {
   reader: Promise<Reader>;
+  mask: boolean;
   cursor: number;
   header: boolean;
   closed: boolean;
@@ -77,7 +80,7 @@ async function nextPage(e: Export): Promise<ExportPage> {
   const reader = await e.reader;
   const rows = await reader.read(e.cursor);
   if (rows.length === 0 && !e.header) return { text: null, rows: 0, done: true };
-  const text = csvPage(rows, e.header);
+  const text = csvPage(rows, e.header, e.mask);
   e.header = false;
   if (rows.length > 0) e.cursor = Number(rows[rows.length - 1]![0]);
   return { text, rows: rows.length, done: rows.length === 0 };
@@ -106,7 +109,14 @@ function serve(port: NonNullable<typeof parentPort>) {
           : postgresReader(source.url, m.job);
       // Awaited by the first page; a failure to open is answered there.
       reader.catch(() => {});
-      exports.set(m.id, { reader, cursor: 0, header: true, closed: false, turn: Promise.resolve() });
+      exports.set(m.id, {
+        reader,
+        mask: m.job.mask,
+        cursor: 0,
+        header: true,
+        closed: false,
+        turn: Promise.resolve(),
+      });
       return;
     }
     const e = exports.get(m.id);

@@ -135,6 +135,8 @@ export interface ExportOptions {
    * gives up, many minutes later.
    */
   idleMs?: number;
+  /** Callers' numbers masked, for a viewer who may not see them in full. */
+  mask?: boolean;
 }
 
 /**
@@ -190,6 +192,7 @@ export function exportCsv(
           source,
           text: db.provider === 'sqlite' ? page.sql : page.text,
           values: page.values as (string | number)[],
+          mask: opts.mask ?? false,
         });
         ahead = ask();
       } catch (e) {

@@ -3,7 +3,15 @@ import type { Database, Db, Tx } from '../db/client';
 import type { Provider } from '../db/adapters';
 import { CALL_ROW_SELECT, callRowOf, toRow } from './rows';
 import { BIGINT_COLUMNS, ROLLUP_COLUMNS, tallyOf, type Resolution, type RollupColumn } from './rollup';
-import { FAILED, at, callConditions, epochMsOf, tallyExpressions } from './aggregate';
+import {
+  FAILED,
+  at,
+  callConditions,
+  epochMsOf,
+  inLines,
+  keptRollupsBefore,
+  tallyExpressions,
+} from './aggregate';
 import { failureKey } from '../common/status';
 import { loadSettings } from './stored-settings';
 import { addPoint, addTally, emptyPoint, emptyTally, POINT_FIELDS } from '../common/tally';
@@ -85,6 +93,7 @@ function rollupWhere(
   direction: string,
   pieces: Piece[],
   line: string | null = null,
+  lines?: readonly string[],
 ): Sql {
   const b = '"bucket"';
   const parts = pieces.map(
@@ -93,9 +102,9 @@ function rollupWhere(
         p.hi === null ? empty : sql` AND ${raw(b)} < ${at(provider, p.hi)}`
       })`,
   );
-  return sql`"direction" = ${direction}${line === null ? empty : sql` AND "line" = ${line}`} AND (${
-    parts.length > 0 ? joinSql(parts, ' OR ') : raw('1 = 0')
-  })`;
+  return sql`"direction" = ${direction}${line === null ? empty : sql` AND "line" = ${line}`}${
+    lines ? sql` AND ${inLines(raw('"line"'), lines)}` : empty
+  } AND (${parts.length > 0 ? joinSql(parts, ' OR ') : raw('1 = 0')})`;
 }
 
 /**
@@ -118,19 +127,19 @@ async function fromRollups(tx: Tx, provider: Provider, f: BoardFilter, bucketMs:
     // Totals and the line table: a tally per line, from the coarsest rows.
     await tx.$queryRaw<(TallyRecord & { line: string })[]>(
       sql`SELECT "line", ${sumColumns(provider)} FROM "Rollup"
-            WHERE ${rollupWhere(provider, f.direction, whole)} GROUP BY 1`,
+            WHERE ${rollupWhere(provider, f.direction, whole, null, f.lines)} GROUP BY 1`,
     ),
     // The chart: the chosen line's (or all) per bucket, only what a point holds.
     await tx.$queryRaw<Record<'t' | (typeof POINT_FIELDS)[number], number | bigint | null>[]>(
       sql`SELECT (${from} + ((${time} - ${from}) / ${size}) * ${size}) AS t, ${raw(
         POINT_FIELDS.map((c) => `SUM("${c}") AS "${c}"`).join(', '),
       )} FROM "Rollup"
-            WHERE ${rollupWhere(provider, f.direction, piecesOf(f.from, f.to, pointResolution(f.from, bucketMs)), f.line)}
+            WHERE ${rollupWhere(provider, f.direction, piecesOf(f.from, f.to, pointResolution(f.from, bucketMs)), f.line, f.lines)}
             GROUP BY 1`,
     ),
     await tx.$queryRaw<FailureRecord[]>(
       sql`SELECT "line", "status", "sipCode" AS sip, SUM("calls") AS calls FROM "FailureRollup"
-            WHERE ${rollupWhere(provider, f.direction, whole)} GROUP BY 1, 2, 3`,
+            WHERE ${rollupWhere(provider, f.direction, whole, null, f.lines)} GROUP BY 1, 2, 3`,
     ),
   ];
   return {
@@ -186,11 +195,33 @@ async function fromCalls(
 
 type FailureRecord = { line: string; status: string; sip: number | bigint | null; calls: number | bigint };
 
+/**
+ * What a board's range lost to retention: where the stored calls begin, and how many calls the
+ * rollups count before that but the store no longer has (lib/ops/retention.ts). Null when the
+ * range starts after every purge.
+ */
+async function purgedOf(tx: Tx, provider: Provider, f: BoardFilter): Promise<Snapshot['purged']> {
+  const before = await keptRollupsBefore(tx);
+  if (before === null || f.from >= before) return null;
+  // The figures of a status filter or a caller search come from the stored calls alone.
+  if (f.status !== null || f.caller !== null) return { before, calls: null };
+  const end = f.to === null ? before : Math.min(f.to, before);
+  const [counted] = await tx.$queryRaw<{ calls: number | bigint | null }[]>(
+    sql`SELECT SUM("calls") AS calls FROM "Rollup"
+          WHERE ${rollupWhere(provider, f.direction, piecesOf(f.from, end, 1440), f.line, f.lines)}`,
+  );
+  const [stored] = await tx.$queryRaw<{ n: number | bigint }[]>(
+    sql`SELECT COUNT(*) AS n FROM "Call" WHERE ${callConditions(provider, { ...f, to: end })}`,
+  );
+  return { before, calls: Math.max(0, Number(counted?.calls ?? 0) - Number(stored?.n ?? 0)) };
+}
+
 export interface Queries {
   /** What the board shows for a filter (default: every call), with at most `rows` calls listed. */
   snapshot(filter?: BoardFilter, now?: number, rows?: number): Promise<Snapshot>;
-  recentCalls(limit: number): Promise<CallRow[]>;
-  callsAfter(eventId: number, limit: number): Promise<CallRow[]>;
+  /** The newest calls; with `lines`, inbound calls to those lines only. */
+  recentCalls(limit: number, lines?: readonly string[] | null): Promise<CallRow[]>;
+  callsAfter(eventId: number, limit: number, lines?: readonly string[] | null): Promise<CallRow[]>;
   /** Every callback received for one call, in arrival order. */
   history(callSid: string): Promise<CallHistory>;
   /** Webhook traffic over the last hour, and each line's last callback and usual traffic. */
@@ -201,9 +232,12 @@ export interface Queries {
 
 export function createQueries(db: Database, dashboardRows: number): Queries {
   const p = db.provider;
-  const recent = (client: Db, limit: number) =>
+  // A line-scoped viewer's calls: inbound to their lines (lib/auth/scope.ts).
+  const scoped = (lines: readonly string[] | null | undefined) =>
+    lines ? { direction: 'inbound', to: { in: [...lines] } } : {};
+  const recent = (client: Db, limit: number, lines?: readonly string[] | null) =>
     client.call
-      .findMany({ orderBy: [{ startedAt: 'desc' }, { id: 'desc' }], take: limit })
+      .findMany({ where: scoped(lines), orderBy: [{ startedAt: 'desc' }, { id: 'desc' }], take: limit })
       .then((rows) => rows.map(toRow));
 
   return {
@@ -263,6 +297,7 @@ export function createQueries(db: Database, dashboardRows: number): Queries {
                 ORDER BY "startedAt" DESC, "id" DESC LIMIT ${Math.min(rows, dashboardRows)}`,
         );
         return {
+          purged: await purgedOf(tx, p, filter),
           asOfEventId: last?.eventId ?? 0,
           settings,
           filter,
@@ -274,10 +309,10 @@ export function createQueries(db: Database, dashboardRows: number): Queries {
         };
       }, isolation);
     },
-    recentCalls: (limit) => recent(db.read, limit),
-    async callsAfter(eventId, limit) {
+    recentCalls: (limit, lines) => recent(db.read, limit, lines),
+    async callsAfter(eventId, limit, lines) {
       const rows = await db.read.call.findMany({
-        where: { eventId: { gt: eventId } },
+        where: { eventId: { gt: eventId }, ...scoped(lines) },
         orderBy: { eventId: 'asc' },
         take: limit,
       });

@@ -24,7 +24,33 @@ export async function loadPrivacy(client: Db | Tx, defaults: PrivacySettings): P
 
 export async function savePrivacy(client: Db, settings: PrivacySettings): Promise<void> {
   const value = JSON.stringify(settings);
-  await client.setting.upsert({ where: { key: PRIVACY_KEY }, create: { key: PRIVACY_KEY, value }, update: { value } });
+  await client.setting.upsert({
+    where: { key: PRIVACY_KEY },
+    create: { key: PRIVACY_KEY, value },
+    update: { value },
+  });
+}
+
+/**
+ * The privacy settings, read from the store at most once per `ttlMs`: every request's identity
+ * carries them (lib/auth/access.ts). Another instance's change is seen within `ttlMs`.
+ */
+export function privacyCache(client: Db, defaults: PrivacySettings, ttlMs = 2_000) {
+  let cached: { at: number; value: Promise<PrivacySettings> } | null = null;
+  return {
+    get(): Promise<PrivacySettings> {
+      if (!cached || Date.now() - cached.at > ttlMs) {
+        const value = loadPrivacy(client, defaults);
+        cached = { at: Date.now(), value };
+        value.catch(() => (cached = null));
+      }
+      return cached.value;
+    },
+    /** Forgets the cached value (after this instance saved new settings). */
+    invalidate() {
+      cached = null;
+    },
+  };
 }
 
 /** Stored MOS bounds, or null when the row is not a valid set of them. */

@@ -24,6 +24,7 @@ export function boardFromSnapshot(s: Snapshot, maxRows: number): Board {
     series: s.series,
     calls: s.calls.slice(0, maxRows),
     lines: s.lines,
+    purged: s.purged ?? null,
     maxRows,
   };
 }

@@ -16,6 +16,11 @@ export interface BoardFilter {
   caller: string | null;
   /** Which calls: inbound (the default), or outbound legs, or outbound calls, each on its own. */
   direction: Direction;
+  /**
+   * The lines a line-scoped viewer may see (set by the server from who asks, never from the
+   * query): calls and rollups of other lines are left out of everything. Absent: every line.
+   */
+  lines?: readonly string[];
 }
 
 export const MAX_LINE_LENGTH = 256;
@@ -89,6 +94,7 @@ export function matches(c: Filterable, f: BoardFilter, anyLine = false): boolean
   const t = Date.parse(c.startedAt);
   if (t < f.from || (f.to !== null && t >= f.to)) return false;
   if (!anyLine && f.line !== null && (c.to ?? '') !== f.line) return false;
+  if (f.lines && !f.lines.includes(c.to ?? '')) return false;
   if (c.direction !== f.direction) return false;
   if (f.status !== null && c.status !== f.status) return false;
   if (f.caller !== null && !(c.from ?? '').includes(f.caller)) return false;

@@ -33,6 +33,32 @@ export const DEFAULT_PRIVACY: PrivacySettings = {
   auditRetentionDays: 365,
 };
 
+/** What the admin page shows of retention's background work (lib/ops/retention.ts). */
+export interface RetentionState {
+  /** Calls started before this (epoch ms, a UTC midnight) have been deleted; null: none. */
+  purgedBefore: number | null;
+  /** Calls started before this have their numbers masked; null: none. */
+  maskedBefore: number | null;
+  /** When the last pass ended (epoch ms); null: never. */
+  lastRunAt: number | null;
+  /** Calls the last pass deleted, and masked. */
+  lastDeleted: number | null;
+  lastMasked: number | null;
+}
+
+/** The most lines one supervisor or TV can be limited to. */
+export const MAX_SCOPE_LINES = 200;
+
+/** PUT /api/admin/users/:id/lines and /api/admin/wallboards/:id/lines: the lines, or null for all. */
+export const linesSchema = z
+  .object({
+    lines: z
+      .array(z.string().trim().min(1, 'a line is a number such as +15551230000').max(256))
+      .max(MAX_SCOPE_LINES, `at most ${MAX_SCOPE_LINES} lines`)
+      .nullable(),
+  })
+  .strict();
+
 /** Stored privacy settings over `defaults`; an unreadable row falls back to them. */
 export function readPrivacy(json: string | null | undefined, defaults = DEFAULT_PRIVACY): PrivacySettings {
   if (!json) return defaults;

@@ -89,6 +89,13 @@ export interface Snapshot {
   calls: CallRow[];
   /** Per line, under the same filter except the line. */
   lines: LineRow[];
+  /**
+   * Set when the range reaches back before the calls retention deleted: `before` (epoch ms, a UTC
+   * midnight) is where the stored calls begin; `calls` is how many calls of the range the rollups
+   * count but the store no longer lists (null when the filter, a status or a caller search, is
+   * answered from the stored calls alone and so cannot tell).
+   */
+  purged?: { before: number; calls: number | null } | null;
 }
 
 /** Webhook traffic over the last hour, and when each line was last heard from. */

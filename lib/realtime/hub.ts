@@ -9,12 +9,18 @@ import type { CallUpdate } from '../common/types';
 import type { Principal } from '../auth/policy';
 import { toHeaders } from '../auth/access';
 import { maskUpdates } from '../auth/mask';
+import { masksNumbers } from '../auth/scope';
 import { SOCKET_PATH, UNAUTHORIZED, type ClientToServer, type ServerToClient } from '../common/events';
 
 interface SocketData {
   principal: Principal;
 }
-export type RealtimeServer = Server<ClientToServer, ServerToClient, Record<string, never>, SocketData>;
+/** Between instances: each instance delivers another's calls to its own boards, per scope. */
+interface InterServer {
+  calls(updates: CallUpdate[]): void;
+  rescope(): void;
+}
+export type RealtimeServer = Server<ClientToServer, ServerToClient, InterServer, SocketData>;
 
 /** How often open connections are checked against their session or TV token again. */
 const RECHECK_MS = 10_000;
@@ -30,6 +36,11 @@ export interface Realtime {
   connected(): { people: number; tvs: number };
   /** Tells every board, on every instance, that the settings changed. */
   settingsChanged(): void;
+  /**
+   * Who sees what changed (a user's or a TV's lines, the privacy settings): every instance checks
+   * its boards' identities again now, moves them to their new rooms, and they reload their board.
+   */
+  scopeChanged(): void;
   /** Closes every dashboard of this user / this TV, on every instance. */
   disconnectUser(userId: string): void;
   disconnectTv(tvId: string): void;
@@ -49,6 +60,8 @@ interface Options {
    * the websocket upgrade's 101 is written by the ws library, which takes them from here.
    */
   securityHeaders: Record<string, string>;
+  /** Another instance changed who sees what: forget what this one cached of it before rechecking. */
+  forgetScope?: () => void;
 }
 
 /**
@@ -87,11 +100,20 @@ function listenerPool(pool: pg.Pool, warn: (err: Error) => void): pg.Pool {
   });
 }
 
-// Who receives which payload: people get calls as stored, TVs with callers' numbers masked.
-const PEOPLE = 'people';
-const TVS = 'tvs';
-const roomsOf = (p: Principal) =>
-  p.kind === 'tv' ? [TVS, `tv:${p.tvId}`] : [PEOPLE, `user:${p.userId}`, `session:${p.sessionId}`];
+// Who receives which payload. A board is in one room per line it shows, or in the room of every
+// line, each in a full and a masked variant: a call reaches only the rooms of its line, with its
+// numbers as each room may see them, so other lines' calls never reach a line-scoped board.
+const ALL_LINES = (view: 'full' | 'masked') => `calls:${view}`;
+const LINE = (view: 'full' | 'masked', line: string) => `line:${view}:${line}`;
+
+/** The rooms a viewer's live feed comes through. */
+export function feedRooms(p: Principal): string[] {
+  const view = masksNumbers(p) ? 'masked' : 'full';
+  return p.lines === null ? [ALL_LINES(view)] : p.lines.map((l) => LINE(view, l));
+}
+const identityRooms = (p: Principal) =>
+  p.kind === 'tv' ? [`tv:${p.tvId}`] : [`user:${p.userId}`, `session:${p.sessionId}`];
+const roomsOf = (p: Principal) => [...identityRooms(p), ...feedRooms(p)];
 
 /**
  * socket.io on the same HTTP server and port as Next.js. With several instances, an adapter
@@ -122,17 +144,25 @@ export async function attachRealtime(http: HttpServer, opts: Options): Promise<R
       });
   });
   io.on('connection', (socket) => socket.emit('hello', { release: opts.release }));
-  // Sessions expire, are signed out or revoked elsewhere: check this instance's connections again.
-  const recheck = setInterval(() => {
-    for (const socket of io.of('/').sockets.values()) {
-      opts.authorize(toHeaders(socket.request.headers), undefined).then(
-        (p) => {
-          if (!p) socket.disconnect(true);
-        },
-        () => {},
-      );
-    }
-  }, RECHECK_MS);
+  // Sessions expire, are signed out or revoked elsewhere, lines and privacy settings change: check
+  // this instance's connections again, and move each to the rooms it is now entitled to.
+  const rescope = () =>
+    Promise.all(
+      [...io.of('/').sockets.values()].map((socket) =>
+        opts.authorize(toHeaders(socket.request.headers), undefined).then(
+          (p) => {
+            if (!p) return void socket.disconnect(true);
+            const before = feedRooms(socket.data.principal);
+            const after = feedRooms(p);
+            socket.data.principal = p;
+            for (const room of before) if (!after.includes(room)) void socket.leave(room);
+            if (after.some((room) => !before.includes(room))) void socket.join(after);
+          },
+          () => {},
+        ),
+      ),
+    );
+  const recheck = setInterval(() => void rescope(), RECHECK_MS);
   recheck.unref();
   const closers: (() => Promise<unknown>)[] = [async () => clearInterval(recheck)];
   let fanout: Realtime['fanout'] = 'none';
@@ -157,15 +187,45 @@ export async function attachRealtime(http: HttpServer, opts: Options): Promise<R
     fanout = 'postgres';
   }
 
+  /** Sends calls to this instance's boards: each room its line's calls, masked where it must be. */
+  const rooms = io.of('/').adapter.rooms;
+  const deliver = (updates: CallUpdate[]) => {
+    const local = io.local;
+    // Rooms without a board here are skipped, and nothing is masked for nobody.
+    const emit = (room: (view: 'full' | 'masked') => string, list: CallUpdate[]) => {
+      if (rooms.get(room('full'))?.size) local.to(room('full')).emit('calls', list);
+      if (rooms.get(room('masked'))?.size) local.to(room('masked')).emit('calls', maskUpdates(list));
+    };
+    emit(ALL_LINES, updates);
+    // Only inbound calls are a line's (lib/auth/scope.ts).
+    const byLine = new Map<string, CallUpdate[]>();
+    for (const u of updates) {
+      if (u.call.direction !== 'inbound') continue;
+      const line = u.call.to ?? '';
+      (byLine.get(line) ?? byLine.set(line, []).get(line)!).push(u);
+    }
+    for (const [line, list] of byLine) emit((view) => LINE(view, line), list);
+  };
+  io.on('calls', deliver);
+  io.on('rescope', () => {
+    opts.forgetScope?.();
+    void rescope().then(() => io.local.emit('settings'));
+  });
+
   return {
     io,
     fanout,
     publish(updates) {
-      io.to(PEOPLE).emit('calls', updates);
-      io.to(TVS).emit('calls', maskUpdates(updates));
+      deliver(updates);
+      // One message to the other instances per commit, whatever the number of rooms.
+      if (fanout !== 'none') io.serverSideEmit('calls', updates);
     },
     settingsChanged() {
       io.emit('settings');
+    },
+    scopeChanged() {
+      void rescope().then(() => io.local.emit('settings'));
+      if (fanout !== 'none') io.serverSideEmit('rescope');
     },
     alertsChanged() {
       io.emit('alerts');

@@ -122,6 +122,11 @@ describe('roles', () => {
     }
   });
 
+  it('signs in a user whose name has dots, dashes and underscores, as the admin page accepts', async () => {
+    const cookie = await supervisor('jo-ann.smith_2');
+    expect((await send('GET', '/api/dashboard', cookie)).status).toBe(200);
+  });
+
   it('resets a password to a new one-time one and changes a role, ending the user’s sessions', async () => {
     const cookie = await supervisor('pat');
     const list = (await (await send('GET', '/api/admin/users', server.cookie)).json()) as {

@@ -10,6 +10,11 @@ import { DEFAULT_ROWS, openBoard, shown, type BoardOptions } from '../helpers/bo
 import { boardFromSnapshot, type Board } from '@/lib/common/board';
 import type { Snapshot } from '@/lib/common/types';
 import { waitFor } from '../helpers/wait';
+import { asVisitors } from '../helpers/visitors';
+import type { CallUpdate } from '@/lib/common/types';
+
+const LINE_A = '+18005550101';
+const LINE_B = '+18005550202';
 
 const running: { stop(): unknown }[] = [];
 afterEach(async () => {
@@ -118,6 +123,55 @@ describe.runIf(TEST_PROVIDER === 'postgresql').each([
     );
     expect(cross.length).toBe(200);
   }, 60_000);
+
+  it('keeps a line-scoped board on the other instance to its line, masked, and follows a change made on the first', async () => {
+    const [a, b] = await pair(env);
+    const onA = asVisitors(() => a);
+    const cookie = await onA.supervisor('lena');
+    const { users } = (await (await a.get('/api/admin/users')).json()) as {
+      users: { id: string; username: string }[];
+    };
+    const id = users.find((u) => u.username === 'lena')!.id;
+    const limit = async (line: string) =>
+      expect(
+        (await onA.send('PUT', `/api/admin/users/${id}/lines`, a.cookie, { lines: [line] })).status,
+      ).toBe(200);
+    await limit(LINE_A);
+    const socket = await asVisitors(() => b).socketFor(cookie);
+    running.push({ stop: () => socket.close() });
+    const feed: CallUpdate[] = [];
+    socket.on('calls', (u: CallUpdate[]) => feed.push(...u));
+    const has = (sid: string) => feed.some((u) => u.call.callSid === sid);
+    // Sent to instance A, in order: line B's call is committed before line A's arrives.
+    const send = async (to: string, n: number) => {
+      const form = completedCall({ To: to, From: `+1415555${2000 + n}` });
+      expect((await postForm(a.url, form)).status).toBe(200);
+      return form;
+    };
+    let n = 0;
+    const other = await send(LINE_B, n++);
+    const mine = await send(LINE_A, n++);
+    await waitFor(() => has(mine.CallSid!), 'line A’s call on the other instance');
+    expect(has(other.CallSid!)).toBe(false);
+    expect(JSON.stringify(feed)).not.toContain(mine.From!);
+    expect(feed.find((u) => u.call.callSid === mine.CallSid)!.call.from).toMatch(/^\+1 415 ••• \d{4}$/);
+
+    // Moved to line B on instance A: the board on instance B follows.
+    await limit(LINE_B);
+    await waitFor(async () => {
+      const form = await send(LINE_B, n++);
+      // Not yet moved: this one never comes, and the next try sends another.
+      return waitFor(() => has(form.CallSid!), 'a line B call', 1_000).then(
+        () => form,
+        () => false as const,
+      );
+    }, 'line B’s calls on the other instance');
+    const before = feed.length;
+    const a2 = await send(LINE_A, n++);
+    const b2 = await send(LINE_B, n++);
+    await waitFor(() => has(b2.CallSid!), 'the next line B call');
+    expect(feed.slice(before).some((u) => u.call.callSid === a2.CallSid)).toBe(false);
+  });
 
   it.each(['SIGKILL', 'SIGTERM'] as const)(
     'lets a dashboard whose instance stops (%s) reconnect to the other and catch up, showing nothing twice',

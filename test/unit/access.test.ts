@@ -65,7 +65,7 @@ describe('cookieValue', () => {
 });
 
 describe('decide', () => {
-  const tv = { kind: 'tv', tvId: 't', name: 'TV' } as const;
+  const tv = { kind: 'tv', tvId: 't', name: 'TV', lines: null, numbers: 'masked' } as const;
   const supervisor = {
     kind: 'user',
     userId: 'u',
@@ -74,6 +74,8 @@ describe('decide', () => {
     name: 'Sam',
     role: 'supervisor',
     mustChangePassword: false,
+    lines: null,
+    numbers: 'masked',
   } as const;
   it('lets a TV view the board only', () => {
     expect(decide('/', tv).allow).toBe(true);

@@ -12,9 +12,11 @@ export const GET = withUser('viewer', { query: alertQuerySchema }, async ({ who,
   const alerts = getRuntime().alerts;
   if (who.kind === 'tv') {
     // What its screen shows, no more: not where notifications went or how their delivery failed.
-    const open = await alerts.listAlerts({ open: true });
+    const open = await alerts.listAlerts({ open: true, lines: who.lines });
     return { alerts: open.map((a) => ({ ...a, notifications: [] })) };
   }
-  if (query.open) return { alerts: await alerts.listAlerts({ open: true }) };
-  return { alerts: await alerts.listAlerts({ from: query.from, to: query.to, rule: query.rule }) };
+  if (query.open) return { alerts: await alerts.listAlerts({ open: true, lines: who.lines }) };
+  return {
+    alerts: await alerts.listAlerts({ from: query.from, to: query.to, rule: query.rule, lines: who.lines }),
+  };
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { getRuntime } from '@/lib/runtime';
 import { withUser } from '@/lib/auth/route';
+import { callsFor } from '@/lib/auth/scope';
 
 export const dynamic = 'force-dynamic';
 
@@ -10,12 +11,15 @@ const CallsQuery = z.object({
 });
 
 /**
- * Newest calls, or with ?after=<event id> the calls changed since that id, oldest change first.
- * People only: TVs view the board, they do not page through the calls.
+ * Newest calls, or with ?after=<event id> the calls changed since that id, oldest change first:
+ * the asker's lines only, numbers as they may see them. People only: TVs view the board, they do
+ * not page through the calls.
  */
-export const GET = withUser('user', { query: CallsQuery }, async ({ query: { after, limit } }) => {
+export const GET = withUser('user', { query: CallsQuery }, async ({ who, query: { after, limit } }) => {
   const { queries } = getRuntime();
   const calls =
-    after === undefined ? await queries.recentCalls(limit) : await queries.callsAfter(after, limit);
-  return { calls };
+    after === undefined
+      ? await queries.recentCalls(limit, who.lines)
+      : await queries.callsAfter(after, limit, who.lines);
+  return { calls: callsFor(calls, who) };
 });

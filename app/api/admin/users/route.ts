@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { getRuntime } from '@/lib/runtime';
 import { json, withUser } from '@/lib/auth/route';
+import { entryOf } from '@/lib/ops/audit';
 
 export const dynamic = 'force-dynamic';
 
@@ -15,7 +16,8 @@ const NewUser = z.object({
 
 export const GET = withUser('admin', {}, async () => ({ users: await getRuntime().accounts.list() }));
 
-export const POST = withUser('admin', { body: NewUser }, async ({ body }) => {
+export const POST = withUser('admin', { body: NewUser }, async ({ request, who, body }) => {
   const { id, password } = await getRuntime().accounts.create(body);
+  await getRuntime().audit.record(entryOf(who, request, 'user.create', id, body));
   return json(201, { id, username: body.username, oneTimePassword: password });
 });

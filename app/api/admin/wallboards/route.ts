@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { getRuntime } from '@/lib/runtime';
 import { pairing } from '@/lib/auth/pairing';
 import { json, withUser } from '@/lib/auth/route';
+import { entryOf } from '@/lib/ops/audit';
 
 export const dynamic = 'force-dynamic';
 
@@ -13,6 +14,8 @@ export const GET = withUser('admin', {}, async () => ({
 
 export const POST = withUser('admin', { body: NewWallboard }, async ({ request, who, body }) => {
   const { id, code, expiresAt } = await getRuntime().accounts.wallboards.create(body.name, who.userId);
+  // Never the pairing code: it signs a TV in.
+  await getRuntime().audit.record(entryOf(who, request, 'wallboard.create', id, body));
   return json(201, {
     id,
     name: body.name,

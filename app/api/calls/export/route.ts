@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { getRuntime } from '@/lib/runtime';
 import { json, withUser } from '@/lib/auth/route';
 import { filterOf, filterQuerySchema } from '@/lib/common/filter';
+import { masksNumbers, scopeFilter } from '@/lib/auth/scope';
+import { entryOf, filterDetail } from '@/lib/ops/audit';
 
 export const dynamic = 'force-dynamic';
 
@@ -29,6 +31,8 @@ export const GET = withUser('user', { query: exportQuery }, async ({ request, wh
   const name = ['calls', q.range ? safe(q.range) : null, q.zone ? safe(q.zone) : 'UTC', `exported-${stamp}`]
     .filter(Boolean)
     .join('_');
+  // Before a slot is taken: a refused line or direction must not hold one.
+  const filter = scopeFilter(filterOf(q), who);
   const rt = getRuntime();
   const slot = rt.exportSlots.take(who.userId);
   if ('refused' in slot) {
@@ -38,12 +42,14 @@ export const GET = withUser('user', { query: exportQuery }, async ({ request, wh
         : 'the server is running as many exports as it allows: try again shortly';
     return json(429, { error }, { 'Retry-After': String(RETRY_AFTER_SECONDS) });
   }
-  const filter = filterOf(q);
   const started = performance.now();
   const csv = rt.exportCsv(filter, {
+    mask: masksNumbers(who),
     signal: request.signal,
     onEnd: (how, rows) => {
       slot.release();
+      const detail = { ...filterDetail(filter), how, rows };
+      void rt.audit.record(entryOf(who, request, 'calls.export', null, detail));
       rt.log.info(
         {
           user: who.username,

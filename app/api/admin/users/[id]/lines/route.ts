@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { getRuntime } from '@/lib/runtime';
+import { json, withUser } from '@/lib/auth/route';
+import { entryOf } from '@/lib/ops/audit';
+import { linesSchema } from '@/lib/common/privacy';
+
+export const dynamic = 'force-dynamic';
+
+const Params = z.object({ id: z.string().min(1).max(128) });
+
+/** Limits a supervisor to some lines (To numbers), or to none in particular (`lines: null`). */
+export const PUT = withUser(
+  'admin',
+  { params: Params, body: linesSchema },
+  async ({ who, request, params: { id }, body: { lines } }) => {
+    const rt = getRuntime();
+    const unique = lines && [...new Set(lines)];
+    if (!(await rt.accounts.setLines(id, unique))) return json(404, { error: 'no such user' });
+    rt.scopeChanged();
+    await rt.audit.record(entryOf(who, request, 'user.lines', id, { lines: unique }));
+    return { id, lines: unique };
+  },
+);

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { getRuntime } from '@/lib/runtime';
+import { json, withUser } from '@/lib/auth/route';
+import { entryOf } from '@/lib/ops/audit';
+import { callInScope } from '@/lib/auth/scope';
+
+export const dynamic = 'force-dynamic';
+
+const Params = z.object({ sid: z.string().min(1, '1 to 128 characters').max(128, '1 to 128 characters') });
+
+/**
+ * One call's numbers in full, for a person whose role sees them masked with a reveal (the privacy
+ * settings' "reveal"): every reveal is in the audit log. Refused (403) where numbers are masked
+ * without one.
+ */
+export const POST = withUser('user', { params: Params }, async ({ who, request, params: { sid } }) => {
+  if (who.numbers === 'masked') return json(403, { error: 'your role sees callers’ numbers masked' });
+  const { queries, audit } = getRuntime();
+  const { call } = await queries.history(sid);
+  if (!call) return json(404, { error: 'no such call' });
+  if (who.lines !== null) {
+    const owner = call.parentSid ? (await queries.history(call.parentSid)).call : call;
+    if (!owner || !callInScope(owner, who)) return json(404, { error: 'no such call' });
+  }
+  await audit.record(entryOf(who, request, 'number.reveal', sid));
+  return { callSid: sid, from: call.from, to: call.to };
+});

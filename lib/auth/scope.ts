@@ -1,0 +1,57 @@
+// What a viewer may see of the calls: every line or only theirs, and callers' numbers in full or
+// masked. Applied on the server to every answer and to the live feed, so what a viewer may not
+// see never reaches their screen.
+import type { BoardFilter } from '../common/filter';
+import type { CallHistory, CallRow, CallUpdate, Snapshot } from '../common/types';
+import type { Principal } from './policy';
+import { maskCall, maskRaw, maskSnapshot, maskUpdates } from './mask';
+
+/** Whether this viewer receives callers' numbers masked (a reveal, where allowed, is per call). */
+export const masksNumbers = (p: Principal): boolean => p.numbers !== 'full';
+
+export class OutOfScope extends Error {
+  override name = 'OutOfScope';
+  constructor(
+    message: string,
+    readonly field: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The filter narrowed to the viewer's lines. A line-scoped viewer sees inbound calls to their
+ * lines: legs and outbound calls are placed to people, not to a line, so they are not theirs.
+ * Asking for another line, or another direction, is refused (OutOfScope names the field).
+ */
+export function scopeFilter(f: BoardFilter, p: Principal): BoardFilter {
+  if (p.lines === null) return f;
+  if (f.line !== null && !p.lines.includes(f.line)) throw new OutOfScope('not one of your lines', 'line');
+  if (f.direction !== 'inbound')
+    throw new OutOfScope('you see inbound calls to your lines only', 'direction');
+  return { ...f, lines: p.lines };
+}
+
+/** Whether a call (a leg: its parent call) is one this viewer may open. */
+export function callInScope(call: Pick<CallRow, 'to' | 'direction'>, p: Principal): boolean {
+  return p.lines === null || (call.direction === 'inbound' && p.lines.includes(call.to ?? ''));
+}
+
+export const snapshotFor = (s: Snapshot, p: Principal): Snapshot => (masksNumbers(p) ? maskSnapshot(s) : s);
+
+export const callsFor = (calls: CallRow[], p: Principal): CallRow[] =>
+  masksNumbers(p) ? calls.map(maskCall) : calls;
+
+/** A call's history as this viewer may see it: the call, its legs and every raw callback masked. */
+export function historyFor(h: CallHistory, p: Principal): CallHistory {
+  if (!masksNumbers(p)) return h;
+  const direction = h.call?.direction ?? 'inbound';
+  return {
+    call: h.call && maskCall(h.call),
+    legs: h.legs.map(maskCall),
+    events: h.events.map((e) => ({ ...e, raw: maskRaw(e.raw, direction) })),
+  };
+}
+
+export const updatesFor = (u: CallUpdate[], p: Principal): CallUpdate[] =>
+  masksNumbers(p) ? maskUpdates(u) : u;
