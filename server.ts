@@ -130,7 +130,10 @@ async function main() {
     redisUrl: config.REDIS_URL,
     log,
     securityHeaders,
-    forgetScope: () => privacy.invalidate(),
+    forgetScope: () => {
+      privacy.invalidate();
+      wallboards.forget();
+    },
     async authorize(headers, origin) {
       // Cross-site WebSocket hijacking: a page elsewhere cannot open the feed with our cookies.
       // The same check as the gate's for state-changing requests: scheme, host and port.

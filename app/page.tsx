@@ -8,7 +8,8 @@ import { filterOfView, parseView, rangeOf, ZONE_COOKIE, zoneOf } from '@/lib/com
 import { isValidTimeZone } from '@/lib/common/settings';
 import { TV_ROWS, tvView } from '@/lib/auth/board-access';
 import { maskSnapshot } from '@/lib/auth/mask';
-import { scopeFilter, snapshotFor } from '@/lib/auth/scope';
+import { masksNumbers, scopeFilter, snapshotFor } from '@/lib/auth/scope';
+import { MASKED_SEARCH_DIGITS } from '@/lib/common/privacy';
 
 export const dynamic = 'force-dynamic';
 
@@ -33,11 +34,23 @@ export default async function Page({
   const asked = parseView(await searchParams);
   const shown = tv ? tvView(asked) : asked;
   // A line-scoped viewer's link naming another line or direction shows their own lines instead.
-  const view =
+  const scopedView =
     principal?.lines &&
     ((shown.line !== null && !principal.lines.includes(shown.line)) || shown.direction !== 'inbound')
       ? { ...shown, line: null, direction: 'inbound' as const }
       : shown;
+  // Where numbers are masked: no search shorter than MASKED_SEARCH_DIGITS, no person's number as line.
+  const masked = !principal || masksNumbers(principal);
+  const view = masked
+    ? {
+        ...scopedView,
+        caller:
+          (scopedView.caller ?? '').replace(/\D/g, '').length >= MASKED_SEARCH_DIGITS
+            ? scopedView.caller
+            : null,
+        line: scopedView.direction === 'inbound' ? scopedView.line : null,
+      }
+    : scopedView;
   // The browser's zone is not known here: the page remembers it in a cookie after the first visit
   // (until then, UTC, and the board fetches its own range once it knows).
   const remembered = (await cookies()).get(ZONE_COOKIE)?.value;

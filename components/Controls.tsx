@@ -18,6 +18,7 @@ export function Controls({
   defaultZone,
   onChange,
   inboundOnly = false,
+  minSearchDigits = 1,
 }: {
   view: View;
   zone: string;
@@ -26,6 +27,8 @@ export function Controls({
   onChange: (v: View) => void;
   /** A line-scoped viewer sees inbound calls to their lines only: no direction to choose. */
   inboundOnly?: boolean;
+  /** The fewest digits a search takes (more where numbers are masked). */
+  minSearchDigits?: number;
 }) {
   const [caller, setCaller] = useState(view.caller ?? '');
   const [from, setFrom] = useState(view.from ?? '');
@@ -34,11 +37,12 @@ export function Controls({
 
   // The search applies 300 ms after the last key.
   useEffect(() => {
-    const wanted = normalizeCaller(caller).slice(0, MAX_CALLER_LENGTH) || null;
+    const typed = normalizeCaller(caller).slice(0, MAX_CALLER_LENGTH);
+    const wanted = typed.replace(/\D/g, '').length >= minSearchDigits ? typed : null;
     if (wanted === view.caller) return;
     const timer = setTimeout(() => onChange({ ...view, caller: wanted }), 300);
     return () => clearTimeout(timer);
-  }, [caller, view, onChange]);
+  }, [caller, view, onChange, minSearchDigits]);
 
   const applyCustom = (e: React.FormEvent) => {
     e.preventDefault();
@@ -145,7 +149,7 @@ export function Controls({
           type="search"
           data-testid="caller-search"
           inputMode="tel"
-          placeholder="number contains…"
+          placeholder={minSearchDigits > 1 ? `${minSearchDigits}+ digits of the number…` : 'number contains…'}
           value={caller}
           onChange={(e) => setCaller(e.target.value)}
         />

@@ -1,5 +1,6 @@
 'use client';
 import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import { MASKED_SEARCH_DIGITS } from '@/lib/common/privacy';
 import { useBrowserZone } from './useTimeZone';
 import type { Snapshot } from '@/lib/common/types';
 import { useLiveBoard } from './useLiveBoard';
@@ -258,6 +259,7 @@ export function Dashboard({
                 defaultZone={settingsZone || browserZone}
                 onChange={changeView}
                 inboundOnly={viewer.lines !== null}
+                minSearchDigits={viewer.numbers === 'full' ? 1 : MASKED_SEARCH_DIGITS}
               />
               {people ? (
                 <a className="button" href="/alerts" data-testid="alerts-history">
@@ -317,7 +319,12 @@ export function Dashboard({
               lossLimits={board.settings.lossLimits}
               jitterLimits={board.settings.jitterLimits}
               now={asOfAt ?? now}
-              onPick={tv ? null : (line) => changeView({ ...view, line })}
+              // Legs' and outbound calls' lines are people's numbers: masked, they filter nothing.
+              onPick={
+                tv || (viewer.numbers !== 'full' && view.direction !== 'inbound')
+                  ? null
+                  : (line) => changeView({ ...view, line })
+              }
             />
             <FailurePanel totals={distributionCharts.totals} />
             <HealthPanel now={asOfAt ?? now} />

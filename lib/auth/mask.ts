@@ -40,7 +40,16 @@ const maskFrom = <T extends Pick<CallFacts, 'from' | 'to' | 'direction'>>(c: T):
 export const maskCall = (c: CallRow): CallRow => maskFrom(c);
 
 export function maskUpdates(updates: CallUpdate[]): CallUpdate[] {
-  return updates.map((u) => ({ ...u, call: maskFrom(u.call), before: u.before && maskFrom(u.before) }));
+  return updates.map((u) => {
+    // A later callback can make an inbound-looking call a leg (ParentCallSid): its earlier state's
+    // To was a person's then too.
+    const person = u.call.direction !== 'inbound' || (u.before !== null && u.before.direction !== 'inbound');
+    const mask = <T extends CallFacts>(c: T): T => {
+      const m = maskFrom(c);
+      return person && m.to !== null && c.direction === 'inbound' ? { ...m, to: maskNumber(m.to) } : m;
+    };
+    return { ...u, call: mask(u.call), before: u.before && mask(u.before) };
+  });
 }
 
 export function maskSnapshot(s: Snapshot): Snapshot {
@@ -59,6 +68,10 @@ export function maskSnapshot(s: Snapshot): Snapshot {
 const CALLER_FIELD = /^(from|caller|forwardedfrom|from_number|caller_id_number|caller_id_name|callername)/i;
 /** On a leg or an outbound call, the called party's fields are a person's too. */
 const CALLED_FIELD = /^(to|called|to_number)/i;
+/** Signed tokens that carry the numbers encoded (STIR/SHAKEN's PASSporT, Twilio's CallToken): hidden whole. */
+const TOKEN_FIELD = /(token|passport|identity)$/i;
+/** Digits only, without the country code's 1 or the leading + : how a number appears in a SIP URI. */
+const digitsOf = (n: string) => n.replace(/\D/g, '');
 
 /**
  * A callback's raw fields (flat: call-state bodies are kept under dotted paths) with the caller's
@@ -71,23 +84,37 @@ export function maskRaw(raw: Record<string, string>, direction: string): Record<
     const last = key.slice(key.lastIndexOf('.') + 1);
     return CALLER_FIELD.test(last) || (direction !== 'inbound' && CALLED_FIELD.test(last));
   };
-  // The numbers to hide wherever they appear: those the person fields hold, digits only, long
-  // enough not to match a counter by chance.
+  // The numbers to hide wherever they appear: those the person fields hold, as digits, long enough
+  // not to match a counter by chance. Elsewhere a number may be written with or without its + or
+  // country code (sip:14155551000@…, 4155551000), so every run of digits is compared by its digits.
   const numbers = new Set<string>();
   for (const [key, value] of Object.entries(raw)) {
     if (!person(key)) continue;
-    for (const m of value.matchAll(/\+?\d{6,}/g)) numbers.add(m[0]);
+    for (const m of value.matchAll(/\+?[\d\s().-]{6,}\d/g)) {
+      const d = digitsOf(m[0]);
+      if (d.length >= 6) numbers.add(d);
+    }
   }
-  const sorted = [...numbers].sort((a, b) => b.length - a.length);
+  // A run of digits is hidden when it holds one of those numbers, or the number holds it (the
+  // number without its country code).
+  const hides = (run: string) => {
+    if (run.length < 6) return false;
+    for (const n of numbers) if (n.includes(run) || run.includes(n)) return true;
+    return false;
+  };
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(raw)) {
+    const last = key.slice(key.lastIndexOf('.') + 1);
     if (person(key)) {
       out[key] = value === '' ? value : maskNumber(value);
-      continue;
+    } else if (TOKEN_FIELD.test(last) && value !== '') {
+      out[key] = HIDDEN;
+    } else {
+      out[key] =
+        numbers.size === 0
+          ? value
+          : value.replace(/\+?\d{6,}/g, (run) => (hides(digitsOf(run)) ? maskNumber(run) : run));
     }
-    let v = value;
-    for (const n of sorted) if (v.includes(n)) v = v.split(n).join(maskNumber(n));
-    out[key] = v;
   }
   return out;
 }

@@ -77,8 +77,8 @@ function accountError(e: unknown): Response {
   }
   // A line-scoped viewer asking for another line or direction (lib/auth/scope.ts).
   if (e instanceof Error && e.name === 'OutOfScope') {
-    const field = (e as Error & { field: string }).field;
-    return json(403, { error: `${field}: ${e.message}`, field });
+    const { field, status } = e as Error & { field: string; status: 400 | 403 };
+    return json(status, { error: `${field}: ${e.message}`, field });
   }
   throw e;
 }

@@ -5,6 +5,7 @@ import type { BoardFilter } from '../common/filter';
 import type { CallHistory, CallRow, CallUpdate, Snapshot } from '../common/types';
 import type { Principal } from './policy';
 import { maskCall, maskRaw, maskSnapshot, maskUpdates } from './mask';
+import { MASKED_SEARCH_DIGITS } from '../common/privacy';
 
 /** Whether this viewer receives callers' numbers masked (a reveal, where allowed, is per call). */
 export const masksNumbers = (p: Principal): boolean => p.numbers !== 'full';
@@ -14,6 +15,8 @@ export class OutOfScope extends Error {
   constructor(
     message: string,
     readonly field: string,
+    /** 403: not this viewer's to see; 400: a search a masked viewer may not make. */
+    readonly status: 400 | 403 = 403,
   ) {
     super(message);
   }
@@ -25,6 +28,23 @@ export class OutOfScope extends Error {
  * Asking for another line, or another direction, is refused (OutOfScope names the field).
  */
 export function scopeFilter(f: BoardFilter, p: Principal): BoardFilter {
+  if (masksNumbers(p)) {
+    if (f.caller !== null && f.caller.replace(/\D/g, '').length < MASKED_SEARCH_DIGITS) {
+      throw new OutOfScope(
+        `with numbers masked, search by at least ${MASKED_SEARCH_DIGITS} digits`,
+        'caller',
+        400,
+      );
+    }
+    // Legs' and outbound calls' "lines" are people's numbers, which this viewer sees masked.
+    if (f.line !== null && f.direction !== 'inbound') {
+      throw new OutOfScope(
+        'with numbers masked, legs and outbound calls are not filtered by number',
+        'line',
+        400,
+      );
+    }
+  }
   if (p.lines === null) return f;
   if (f.line !== null && !p.lines.includes(f.line)) throw new OutOfScope('not one of your lines', 'line');
   if (f.direction !== 'inbound')

@@ -33,14 +33,14 @@ export interface VerifiedTv {
   lines: string[] | null;
 }
 
-/** A stored JSON array of lines; null (every line) when unset or unreadable. */
+/** A stored JSON array of lines; null (every line) when unset; none when unreadable (fails closed). */
 export function parseLines(json: string | null | undefined): string[] | null {
   if (!json) return null;
   try {
     const v: unknown = JSON.parse(json);
-    return Array.isArray(v) ? v.filter((l): l is string => typeof l === 'string') : null;
+    return Array.isArray(v) ? v.filter((l): l is string => typeof l === 'string') : [];
   } catch {
-    return null;
+    return [];
   }
 }
 
@@ -113,6 +113,11 @@ export class Wallboards {
       await this.db.wallboard.update({ where: { id: row.id }, data: { lastSeenAt: new Date() } });
     }
     return tv;
+  }
+
+  /** Forgets the TVs this instance verified lately (another instance changed one). */
+  forget(): void {
+    this.cache.clear();
   }
 
   /** Limits a TV to some lines (null: every line); false when there is no such wallboard. */

@@ -10,6 +10,9 @@ import { UNAUTHORIZED, type ClientToServer, type ServerToClient } from './events
 export type Connection = 'connecting' | 'live' | 'reconnecting' | 'offline';
 export type BoardSocket = Socket<ServerToClient, ClientToServer>;
 
+/** How often a board searching masked numbers asks the server again while calls change. */
+const MASKED_SEARCH_RESYNC_MS = 1_000;
+
 export interface BoardSyncState {
   board: Board;
   connection: Connection;
@@ -186,7 +189,19 @@ export function startBoardSync(o: BoardSyncOptions): BoardSync {
     o.storage.setItem(RELOADED_AT, String(o.now()));
     o.reload();
   });
+  // A caller search over masked numbers cannot be applied here (the digits searched are hidden):
+  // the server answers it again, at most once a second, when calls change.
+  let searchAgain = false;
   socket.on('calls', (updates) => {
+    if (state.board.filter.caller !== null && updates.some((u) => u.call.from?.includes('•'))) {
+      if (searchAgain) return;
+      searchAgain = true;
+      later(MASKED_SEARCH_RESYNC_MS, () => {
+        searchAgain = false;
+        void resync();
+      });
+      return;
+    }
     pending.push(...updates);
     schedule();
   });

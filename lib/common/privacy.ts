@@ -33,6 +33,14 @@ export const DEFAULT_PRIVACY: PrivacySettings = {
   auditRetentionDays: 365,
 };
 
+/**
+ * The fewest digits a masked viewer's caller search takes. A mask hides at least three digits
+ * between the ones it shows (`+1 555 ••• 0123`), so seven digits in a row always span every hidden
+ * one: a search then confirms a whole number (a thousand guesses and more), never one hidden digit
+ * at a time (ten guesses each), which short searches would allow.
+ */
+export const MASKED_SEARCH_DIGITS = 7;
+
 /** What the admin page shows of retention's background work (lib/ops/retention.ts). */
 export interface RetentionState {
   /** Calls started before this (epoch ms, a UTC midnight) have been deleted; null: none. */
@@ -54,6 +62,7 @@ export const linesSchema = z
   .object({
     lines: z
       .array(z.string().trim().min(1, 'a line is a number such as +15551230000').max(256))
+      .min(1, 'name at least one line, or send null for every line')
       .max(MAX_SCOPE_LINES, `at most ${MAX_SCOPE_LINES} lines`)
       .nullable(),
   })

@@ -3,6 +3,7 @@
 // stands in its way: a write that fails is logged, and the change stands. Old entries are deleted
 // by retention (lib/ops/retention.ts).
 import Papa from 'papaparse';
+import { maskNumber } from '../auth/mask';
 import { z } from 'zod';
 import type { Database } from '../db/client';
 import type { Logger } from '../log';
@@ -159,7 +160,8 @@ export function filterDetail(f: BoardFilter): Record<string, unknown> {
   return {
     from: isoOrNull(f.from),
     to: isoOrNull(f.to),
-    line: f.line,
+    // Legs' and outbound calls' "lines" are people's numbers.
+    line: f.line !== null && f.direction !== 'inbound' ? maskNumber(f.line) : f.line,
     status: f.status,
     direction: f.direction,
     ...(f.caller !== null ? { callerDigits: f.caller.replace(/\D/g, '').length } : {}),
@@ -210,6 +212,24 @@ export const AUDIT_CSV_COLUMNS = [
 ] as const;
 
 export function createAudit(db: Database, log: Logger) {
+  const write = async (entry: AuditInput) => {
+    const detail = JSON.stringify(redact(entry.detail ?? {}));
+    // A transaction of its own: on SQLite's one writer connection a bare statement would run
+    // inside whatever ingest transaction is open, and share its fate.
+    await db.write.$transaction((tx) =>
+      tx.auditEntry.create({
+        data: {
+          at: new Date(),
+          userId: entry.userId ?? null,
+          username: entry.username ? entry.username.slice(0, 100) : null,
+          address: entry.address ? entry.address.slice(0, 100) : null,
+          action: entry.action,
+          target: entry.target ?? null,
+          detail,
+        },
+      }),
+    );
+  };
   const rowOf = (e: {
     id: number;
     at: Date;
@@ -231,24 +251,14 @@ export function createAudit(db: Database, log: Logger) {
   });
 
   return {
+    /**
+     * Writes an entry that must exist before what it records happens (a revealed number): a
+     * failure rejects, and the caller refuses.
+     */
+    recordOrRefuse: write,
     async record(entry: AuditInput): Promise<void> {
       try {
-        const detail = JSON.stringify(redact(entry.detail ?? {}));
-        // A transaction of its own: on SQLite's one writer connection a bare statement would run
-        // inside whatever ingest transaction is open, and share its fate.
-        await db.write.$transaction((tx) =>
-          tx.auditEntry.create({
-            data: {
-              at: new Date(),
-              userId: entry.userId ?? null,
-              username: entry.username ? entry.username.slice(0, 100) : null,
-              address: entry.address ? entry.address.slice(0, 100) : null,
-              action: entry.action,
-              target: entry.target ?? null,
-              detail,
-            },
-          }),
-        );
+        await write(entry);
       } catch (err) {
         log.error(
           { err: String(err), action: entry.action, username: entry.username ?? null },

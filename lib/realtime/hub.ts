@@ -14,6 +14,8 @@ import { SOCKET_PATH, UNAUTHORIZED, type ClientToServer, type ServerToClient } f
 
 interface SocketData {
   principal: Principal;
+  /** Counts the identity checks begun: only the latest one's answer moves the socket. */
+  checks: number;
 }
 /** Between instances: each instance delivers another's calls to its own boards, per scope. */
 interface InterServer {
@@ -148,9 +150,13 @@ export async function attachRealtime(http: HttpServer, opts: Options): Promise<R
   // this instance's connections again, and move each to the rooms it is now entitled to.
   const rescope = () =>
     Promise.all(
-      [...io.of('/').sockets.values()].map((socket) =>
-        opts.authorize(toHeaders(socket.request.headers), undefined).then(
+      [...io.of('/').sockets.values()].map((socket) => {
+        // A periodic check that read the store before an admin's change can end after the check
+        // that change started: the older answer must not move the socket back.
+        const check = (socket.data.checks = (socket.data.checks ?? 0) + 1);
+        return opts.authorize(toHeaders(socket.request.headers), undefined).then(
           (p) => {
+            if (check !== socket.data.checks) return;
             if (!p) return void socket.disconnect(true);
             const before = feedRooms(socket.data.principal);
             const after = feedRooms(p);
@@ -159,8 +165,8 @@ export async function attachRealtime(http: HttpServer, opts: Options): Promise<R
             if (after.some((room) => !before.includes(room))) void socket.join(after);
           },
           () => {},
-        ),
-      ),
+        );
+      }),
     );
   const recheck = setInterval(() => void rescope(), RECHECK_MS);
   recheck.unref();

@@ -158,14 +158,19 @@ describe.runIf(TEST_PROVIDER === 'postgresql').each([
 
     // Moved to line B on instance A: the board on instance B follows.
     await limit(LINE_B);
-    await waitFor(async () => {
-      const form = await send(LINE_B, n++);
-      // Not yet moved: this one never comes, and the next try sends another.
-      return waitFor(() => has(form.CallSid!), 'a line B call', 1_000).then(
-        () => form,
-        () => false as const,
-      );
-    }, 'line B’s calls on the other instance');
+    await waitFor(
+      async () => {
+        const form = await send(LINE_B, n++);
+        // Not yet moved: this one never comes, and the next try sends another.
+        return waitFor(() => has(form.CallSid!), 'a line B call', 1_000).then(
+          () => form,
+          () => false as const,
+        );
+        // Sooner than the 10 s periodic check: the change itself reached the other instance.
+      },
+      'line B’s calls on the other instance',
+      5_000,
+    );
     const before = feed.length;
     const a2 = await send(LINE_A, n++);
     const b2 = await send(LINE_B, n++);

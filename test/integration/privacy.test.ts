@@ -234,6 +234,26 @@ describe('callers’ numbers and line scope', () => {
     const result = (await search.json()) as { calls: { callSid: string; from: string }[] };
     expect(result.calls.map((c) => c.callSid)).toEqual([b2.sid]);
     expect(result.calls[0]!.from).toMatch(/^\+1 415 ••• \d{4}$/);
+    // Not by fewer digits, which would confirm hidden digits one at a time; an admin can.
+    const short = await send('GET', `/api/dashboard?from=0&caller=${digits(b2.from).slice(-4)}`, masked);
+    expect(short.status).toBe(400);
+    expect(((await short.json()) as { field: string }).field).toBe('caller');
+    expect((await send('GET', `/api/calls/export?caller=555`, masked)).status).toBe(400);
+    expect(
+      (await send('GET', `/api/dashboard?from=0&caller=${digits(b2.from).slice(-4)}`, server.cookie)).status,
+    ).toBe(200);
+    // Nor a person's number as the line of legs.
+    const leg = await send(
+      'GET',
+      `/api/dashboard?from=0&direction=outbound-dial&line=%2B14155559876`,
+      masked,
+    );
+    expect(leg.status).toBe(400);
+    // An empty list of lines is refused: null is every line.
+    const empty = await send('PUT', `/api/admin/users/${await userId('maya')}/lines`, server.cookie, {
+      lines: [],
+    });
+    expect(empty.status).toBe(400);
 
     for (const s of Object.values(sockets)) s.close();
   });
@@ -253,12 +273,17 @@ describe('callers’ numbers and line scope', () => {
       supervisorNumbers: 'full',
     });
     expect(saved.status).toBe(200);
-    const full = await waitFor(async () => {
-      const c = await call(LINE_A);
-      await waitFor(() => sidsIn(feed).has(c.sid), 'the call on the feed');
-      const got = feed.flat().find((u) => u.call.callSid === c.sid)!;
-      return got.call.from === c.from && c;
-    }, 'full numbers on the open feed');
+    const full = await waitFor(
+      async () => {
+        const c = await call(LINE_A);
+        await waitFor(() => sidsIn(feed).has(c.sid), 'the call on the feed');
+        const got = feed.flat().find((u) => u.call.callSid === c.sid)!;
+        return got.call.from === c.from && c;
+        // Sooner than the 10 s periodic check: the change itself moved the socket.
+      },
+      'full numbers on the open feed',
+      5_000,
+    );
     expect(JSON.stringify(await (await send('GET', '/api/dashboard?from=0', cookie)).json())).toContain(
       full.from,
     );
@@ -271,14 +296,19 @@ describe('callers’ numbers and line scope', () => {
         })
       ).status,
     ).toBe(200);
-    const b = await waitFor(async () => {
-      const c = await call(LINE_B);
-      // Not yet moved: this one never comes, and the next try sends another.
-      return waitFor(() => sidsIn(feed).has(c.sid), 'line B on the feed', 1_000).then(
-        () => c,
-        () => false as const,
-      );
-    }, 'line B');
+    const b = await waitFor(
+      async () => {
+        const c = await call(LINE_B);
+        // Not yet moved: this one never comes, and the next try sends another.
+        return waitFor(() => sidsIn(feed).has(c.sid), 'line B on the feed', 1_000).then(
+          () => c,
+          () => false as const,
+        );
+        // Sooner than the 10 s periodic check: the change itself moved the socket.
+      },
+      'line B',
+      5_000,
+    );
     const before = feed.length;
     const a = await call(LINE_A);
     const c = await call(LINE_B);

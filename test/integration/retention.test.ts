@@ -86,7 +86,7 @@ async function sendHistory(ingest: Ingestor, n: number, days: number): Promise<P
     } else {
       final.SipResultCode = SIP[status]!;
     }
-    if (i % 5 === 0) final['SipHeader_P-Asserted-Identity'] = `sip:${caller}@carrier.example`;
+    if (i % 5 === 0) final.SipHeader_Diversion = `<sip:${caller}@carrier.example>;reason=unconditional`;
     submitted.push(
       ingest.submit(cb({ ...base, CallStatus: 'ringing', Timestamp: new Date(at).toISOString() })),
       ingest.submit(cb(final)),
@@ -203,6 +203,18 @@ describe('deleting calls past the retention', () => {
       maskedBefore: null,
       lastDeleted: old.length,
     });
+    // The board says where its stored calls begin and how many its list and export leave out.
+    const inbound = old.filter((sid) => !sid.endsWith('-leg')).length;
+    expect((await queries.snapshot(ALL_TIME, NOW)).purged).toEqual({ before: cutoff, calls: inbound });
+    expect((await queries.snapshot({ ...ALL_TIME, direction: 'outbound-dial' }, NOW)).purged).toEqual({
+      before: cutoff,
+      calls: old.length - inbound,
+    });
+    expect((await queries.snapshot({ ...ALL_TIME, status: 'completed' }, NOW)).purged).toEqual({
+      before: cutoff,
+      calls: null,
+    });
+    expect((await queries.snapshot({ ...ALL_TIME, from: cutoff }, NOW)).purged).toBeNull();
   });
 
   it('changes nothing the second time, and never moves the purge marker back', async () => {

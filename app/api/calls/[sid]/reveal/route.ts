@@ -22,6 +22,11 @@ export const POST = withUser('user', { params: Params }, async ({ who, request, 
     const owner = call.parentSid ? (await queries.history(call.parentSid)).call : call;
     if (!owner || !callInScope(owner, who)) return json(404, { error: 'no such call' });
   }
-  await audit.record(entryOf(who, request, 'number.reveal', sid));
+  // Recorded first: a reveal the audit log cannot hold is refused, never answered.
+  try {
+    await audit.recordOrRefuse(entryOf(who, request, 'number.reveal', sid));
+  } catch {
+    return json(503, { error: 'the audit log cannot be written: try again shortly' });
+  }
   return { callSid: sid, from: call.from, to: call.to };
 });
