@@ -1,7 +1,7 @@
 // Sign-in for people: Better Auth with its Prisma adapter on the product's own store (sessions
 // live in the store, so every instance sees them and revoking one is immediate), username and
 // password (scrypt), the admin plugin for roles and user management, and its rate limiter.
-import { betterAuth } from 'better-auth';
+import { betterAuth, type BetterAuthPlugin } from 'better-auth';
 import { prismaAdapter } from 'better-auth/adapters/prisma';
 import { admin, username } from 'better-auth/plugins';
 import { adminAc, userAc } from 'better-auth/plugins/admin/access';
@@ -32,51 +32,56 @@ const usernameOf = (user: { name: string; username?: unknown }) =>
  * tried, never the password, and no user id: nobody was signed in. A refusal before Better Auth
  * (the wrong-password limit, lib/auth/limits.ts) checks no password and is not recorded.
  */
-function auditHooks(audit: AuditRecorder, log: Logger) {
-  return {
-    before: createAuthMiddleware(async (ctx) => {
-      if (ctx.path !== '/sign-out') return;
-      // Recorded before the session ends, while it still names its user: once it runs, signing out
-      // does not fail (Better Auth logs a store error and clears the cookie all the same).
-      try {
-        const token = await ctx.getSignedCookie(
-          ctx.context.authCookies.sessionToken.name,
-          ctx.context.secret,
-        );
-        const found = token ? await ctx.context.internalAdapter.findSession(token) : null;
-        if (!found) return;
-        await audit.record({
-          userId: found.user.id,
-          username: usernameOf(found.user),
-          address: addressOf(ctx),
-          action: 'sign-out',
-        });
-      } catch (err) {
-        log.error({ err: String(err) }, 'sign-out not audited');
-      }
-    }),
-    after: createAuthMiddleware(async (ctx) => {
-      if (ctx.path !== '/sign-in/username') return;
-      const returned = ctx.context.returned;
-      const session = ctx.context.newSession;
-      if (session && !isAPIError(returned)) {
-        await audit.record({
-          userId: session.user.id,
-          username: usernameOf(session.user),
-          address: addressOf(ctx),
-          action: 'sign-in',
-        });
-        return;
-      }
-      const tried: unknown = (ctx.body as { username?: unknown } | undefined)?.username;
+/**
+ * Sign-ins, failed ones and sign-outs into the audit log: a plugin's hooks, whose matchers run
+ * before anything else, so every other Better Auth call (the session check each request makes)
+ * passes them by at no cost.
+ */
+function auditPlugin(audit: AuditRecorder, log: Logger): BetterAuthPlugin {
+  const before = createAuthMiddleware(async (ctx) => {
+    // Recorded before the session ends, while it still names its user: once it runs, signing out
+    // does not fail (Better Auth logs a store error and clears the cookie all the same).
+    try {
+      const token = await ctx.getSignedCookie(ctx.context.authCookies.sessionToken.name, ctx.context.secret);
+      const found = token ? await ctx.context.internalAdapter.findSession(token) : null;
+      if (!found) return;
       await audit.record({
-        // Lower case, as usernames are kept: the log's user filter finds the attempts on an account.
-        username: typeof tried === 'string' ? tried.trim().toLowerCase().slice(0, 64) || null : null,
+        userId: found.user.id,
+        username: usernameOf(found.user),
         address: addressOf(ctx),
-        action: 'sign-in-failed',
-        detail: { reason: isAPIError(returned) ? returned.message : 'no session' },
+        action: 'sign-out',
       });
-    }),
+    } catch (err) {
+      log.error({ err: String(err) }, 'sign-out not audited');
+    }
+  });
+  const after = createAuthMiddleware(async (ctx) => {
+    const returned = ctx.context.returned;
+    const session = ctx.context.newSession;
+    if (session && !isAPIError(returned)) {
+      await audit.record({
+        userId: session.user.id,
+        username: usernameOf(session.user),
+        address: addressOf(ctx),
+        action: 'sign-in',
+      });
+      return;
+    }
+    const tried: unknown = (ctx.body as { username?: unknown } | undefined)?.username;
+    await audit.record({
+      // Lower case, as usernames are kept: the log's user filter finds the attempts on an account.
+      username: typeof tried === 'string' ? tried.trim().toLowerCase().slice(0, 64) || null : null,
+      address: addressOf(ctx),
+      action: 'sign-in-failed',
+      detail: { reason: isAPIError(returned) ? returned.message : 'no session' },
+    });
+  });
+  return {
+    id: 'audit',
+    hooks: {
+      before: [{ matcher: (ctx) => ctx.path === '/sign-out', handler: before }],
+      after: [{ matcher: (ctx) => ctx.path === '/sign-in/username', handler: after }],
+    },
   };
 }
 
@@ -142,8 +147,8 @@ export function createAuth(db: Database, config: Config, secret: string, log: Lo
       ipAddress: { ipAddressHeaders: ['x-forwarded-for'] },
       defaultCookieAttributes: { sameSite: 'lax', httpOnly: true },
     },
-    hooks: auditHooks(audit, log),
     plugins: [
+      auditPlugin(audit, log),
       username({
         minUsernameLength: 2,
         maxUsernameLength: 64,

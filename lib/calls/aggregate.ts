@@ -158,8 +158,17 @@ const DAY = 86_400_000;
  * begun; null when no call was ever purged.
  */
 export async function keptRollupsBefore(tx: Pick<Tx, 'setting'>): Promise<number | null> {
-  const rows = await tx.setting.findMany({ where: { key: { in: [PURGED_BEFORE_KEY, PURGE_CUTOFF_KEY] } } });
-  const ms = rows.map((r) => Number(r.value)).filter((v) => Number.isFinite(v) && v > 0);
+  return keptBeforeOf(
+    await tx.setting.findMany({ where: { key: { in: [PURGED_BEFORE_KEY, PURGE_CUTOFF_KEY] } } }),
+  );
+}
+
+/** keptRollupsBefore from Setting rows already read (others among them are ignored). */
+export function keptBeforeOf(rows: { key: string; value: string }[]): number | null {
+  const ms = rows
+    .filter((r) => r.key === PURGED_BEFORE_KEY || r.key === PURGE_CUTOFF_KEY)
+    .map((r) => Number(r.value))
+    .filter((v) => Number.isFinite(v) && v > 0);
   return ms.length === 0 ? null : Math.floor(Math.max(...ms) / DAY) * DAY;
 }
 

@@ -3,17 +3,9 @@ import type { Database, Db, Tx } from '../db/client';
 import type { Provider } from '../db/adapters';
 import { CALL_ROW_SELECT, callRowOf, toRow } from './rows';
 import { BIGINT_COLUMNS, ROLLUP_COLUMNS, tallyOf, type Resolution, type RollupColumn } from './rollup';
-import {
-  FAILED,
-  at,
-  callConditions,
-  epochMsOf,
-  inLines,
-  keptRollupsBefore,
-  tallyExpressions,
-} from './aggregate';
+import { FAILED, at, callConditions, epochMsOf, inLines, tallyExpressions } from './aggregate';
 import { failureKey } from '../common/status';
-import { loadSettings } from './stored-settings';
+import { loadBoardState, loadSettings } from './stored-settings';
 import { addPoint, addTally, emptyPoint, emptyTally, POINT_FIELDS } from '../common/tally';
 import { DAY_MS, HOUR_MS, MINUTE_MS } from '../common/time';
 import { bucketFor, MAX_POINTS } from '../common/series';
@@ -200,8 +192,12 @@ type FailureRecord = { line: string; status: string; sip: number | bigint | null
  * rollups count before that but the store no longer has (lib/ops/retention.ts). Null when the
  * range starts after every purge.
  */
-async function purgedOf(tx: Tx, provider: Provider, f: BoardFilter): Promise<Snapshot['purged']> {
-  const before = await keptRollupsBefore(tx);
+async function purgedOf(
+  tx: Tx,
+  provider: Provider,
+  f: BoardFilter,
+  before: number | null,
+): Promise<Snapshot['purged']> {
   if (before === null || f.from >= before) return null;
   // The figures of a status filter or a caller search come from the stored calls alone.
   if (f.status !== null || f.caller !== null) return { before, calls: null };
@@ -251,7 +247,7 @@ export function createQueries(db: Database, dashboardRows: number): Queries {
       return db.read.$transaction(async (tx: Tx) => {
         // findFirst by the unique index, not aggregate _max: Prisma's aggregate scanned every call.
         const last = await tx.call.findFirst({ orderBy: { eventId: 'desc' }, select: { eventId: true } });
-        const settings = await loadSettings(tx);
+        const { settings, purgedUntil } = await loadBoardState(tx);
         const end = filter.to ?? Math.max(now, filter.from + MINUTE_MS);
         const bucketMs = bucketFor(end - filter.from);
 
@@ -297,7 +293,7 @@ export function createQueries(db: Database, dashboardRows: number): Queries {
                 ORDER BY "startedAt" DESC, "id" DESC LIMIT ${Math.min(rows, dashboardRows)}`,
         );
         return {
-          purged: await purgedOf(tx, p, filter),
+          purged: await purgedOf(tx, p, filter, purgedUntil),
           asOfEventId: last?.eventId ?? 0,
           settings,
           filter,

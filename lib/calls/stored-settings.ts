@@ -1,6 +1,6 @@
 // The board's settings in the store (Setting table), and keeping the rollups banded by them.
 import type { Database, Db, Tx } from '../db/client';
-import { rebuildRollups } from './aggregate';
+import { keptBeforeOf, PURGE_CUTOFF_KEY, PURGED_BEFORE_KEY, rebuildRollups } from './aggregate';
 import { lockIngest } from './rollup';
 import { boardSettingsSchema, parseSettings, readSettings, type BoardSettings } from '../common/settings';
 import { readPrivacy, type PrivacySettings } from '../common/privacy';
@@ -10,6 +10,22 @@ const BOARD_KEY = 'board';
 const PRIVACY_KEY = 'privacy';
 /** The MOS bounds the stored rollups were counted with: ingest adds to them with the same. */
 const ROLLUP_LIMITS_KEY = 'rollup.mosLimits';
+
+/**
+ * The board's settings and where retention's purges begin (keptRollupsBefore), in one read: a
+ * board snapshot needs both.
+ */
+export async function loadBoardState(
+  client: Db | Tx,
+): Promise<{ settings: BoardSettings; purgedUntil: number | null }> {
+  const rows = await client.setting.findMany({
+    where: { key: { in: [BOARD_KEY, PURGED_BEFORE_KEY, PURGE_CUTOFF_KEY] } },
+  });
+  return {
+    settings: readSettings(rows.find((r) => r.key === BOARD_KEY)?.value),
+    purgedUntil: keptBeforeOf(rows),
+  };
+}
 
 export async function loadSettings(client: Db | Tx): Promise<BoardSettings> {
   const row = await client.setting.findUnique({ where: { key: BOARD_KEY } });
