@@ -3,23 +3,13 @@
 // its field), snoozes it, and finds the history with its filters and export. Then, on a server of
 // its own that evaluates every second, real alerts in the history, the linked one picked out.
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
-import AxeBuilder from '@axe-core/playwright';
+import { seriousViolations } from './axe';
 import { mkdirSync } from 'node:fs';
 import { startServer, type RunningServer } from '../test/helpers/server';
 import { answer, closeReceivers, receiver } from '../test/helpers/receivers';
 import { TEST_KEY, completedCall } from '../test/helpers/callbacks';
 import { tempDatabaseUrl } from '../test/helpers/db';
 import { post, stamp } from './post';
-
-/** Serious and critical axe-core violations, as e2e/a11y.spec.ts counts them. */
-async function audit(page: Page) {
-  const { violations } = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
-    .analyze();
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 test.afterEach(async () => {
   await closeReceivers();
@@ -244,7 +234,7 @@ test.describe('with alerts fired', () => {
     mkdirSync('e2e/screenshots', { recursive: true });
     await page.screenshot({ path: 'e2e/screenshots/alert-admin.png' });
     await section.screenshot({ path: 'e2e/screenshots/alert-admin-section.png' });
-    expect(await audit(page)).toEqual([]);
+    expect(await seriousViolations(page)).toEqual([]);
 
     // The link a notification carries.
     await page.goto(`${server.url}/alerts?alert=${allLines.id}`);
@@ -264,7 +254,7 @@ test.describe('with alerts fired', () => {
     await target.locator('summary').click();
     await expect(target.getByText(/HTTP 404: no_service/)).toBeVisible();
     await page.screenshot({ path: 'e2e/screenshots/alert-history.png' });
-    expect(await audit(page)).toEqual([]);
+    expect(await seriousViolations(page)).toEqual([]);
 
     await target.getByRole('button', { name: 'Acknowledge' }).click();
     await expect(target).toContainText('Administrator');

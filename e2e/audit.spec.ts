@@ -2,8 +2,8 @@
 // not reach the other specs' boards): an admin changes a board setting, finds the change in the log
 // with its time in the browser's zone, filters by action, downloads the CSV and reads its rows, and
 // axe-core finds no serious or critical violation.
-import { expect, test, type Page } from '@playwright/test';
-import AxeBuilder from '@axe-core/playwright';
+import { expect, test } from '@playwright/test';
+import { seriousViolations } from './axe';
 import Papa from 'papaparse';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { startServer, type RunningServer } from '../test/helpers/server';
@@ -21,16 +21,6 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await server?.stop();
 });
-
-/** Serious and critical axe-core violations, as e2e/a11y.spec.ts counts them. */
-async function audit(page: Page) {
-  const { violations } = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
-    .analyze();
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 test('an admin finds a settings change in the audit log, filters it and downloads it as CSV', async ({
   page,
@@ -74,7 +64,7 @@ test('an admin finds a settings change in the audit log, filters it and download
   await expect(exportLink).toHaveAttribute('href', '/api/admin/audit/export');
   mkdirSync('e2e/screenshots', { recursive: true });
   await page.screenshot({ path: 'e2e/screenshots/audit-log.png' });
-  expect(await audit(page)).toEqual([]);
+  expect(await seriousViolations(page)).toEqual([]);
 
   // Filtered by action: the change alone, in the link and in the export.
   await filters.getByLabel('Action').selectOption({ label: 'Saved board settings' });
@@ -83,7 +73,7 @@ test('an admin finds a settings change in the audit log, filters it and download
   await expect(rows.first()).toHaveAttribute('data-action', 'settings.save');
   await expect(page.getByTestId('audit-count')).toHaveText('1 entry, newest first; page 1 of 1.');
   await expect(exportLink).toHaveAttribute('href', '/api/admin/audit/export?action=settings.save');
-  expect(await audit(page)).toEqual([]);
+  expect(await seriousViolations(page)).toEqual([]);
 
   const [download] = await Promise.all([page.waitForEvent('download'), exportLink.click()]);
   expect(download.suggestedFilename()).toMatch(/^audit_\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z\.csv$/);

@@ -2,8 +2,8 @@
 // reveal numbers call by call and limits one to a line on the admin page; that supervisor's board
 // shows their line only, numbers masked, reveals one from the call's detail, and the admin finds
 // the reveal in the audit log.
-import { expect, test, type BrowserContext, type Page } from '@playwright/test';
-import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type BrowserContext } from '@playwright/test';
+import { seriousViolations } from './axe';
 import { mkdirSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { createSupervisor, startServer, type RunningServer } from '../test/helpers/server';
@@ -30,15 +30,6 @@ async function signedIn(context: BrowserContext, cookie: string) {
   await context.addCookies([{ name, value, url: server.url, httpOnly: true, sameSite: 'Lax' }]);
 }
 
-async function serious(page: Page) {
-  const { violations } = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
-    .analyze();
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
-
 test('a line-scoped supervisor sees their line with numbers masked, and a reveal is audited', async ({
   browser,
 }) => {
@@ -60,7 +51,7 @@ test('a line-scoped supervisor sees their line with numbers masked, and a reveal
   await row.getByLabel('Lines of sam (empty: all lines)').fill(LINE_A);
   await row.getByRole('button', { name: 'Save' }).click();
   await expect(row.getByTestId('lines-of-sam')).toHaveText(LINE_A);
-  expect(await serious(page)).toEqual([]);
+  expect(await seriousViolations(page)).toEqual([]);
   mkdirSync('e2e/screenshots', { recursive: true });
   await page.screenshot({ path: 'e2e/screenshots/admin-privacy.png', fullPage: true });
 
