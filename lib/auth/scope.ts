@@ -2,9 +2,9 @@
 // masked. Applied on the server to every answer and to the live feed, so what a viewer may not
 // see never reaches their screen.
 import type { BoardFilter } from '../common/filter';
-import type { CallHistory, CallRow, CallUpdate, Snapshot } from '../common/types';
+import type { CallHistory, CallRow, Snapshot } from '../common/types';
 import type { Principal } from './policy';
-import { maskCall, maskRaw, maskSnapshot, maskUpdates } from './mask';
+import { maskCall, maskRaw, maskSnapshot } from './mask';
 import { MASKED_SEARCH_DIGITS } from '../common/privacy';
 
 /** Whether this viewer receives callers' numbers masked (a reveal, where allowed, is per call). */
@@ -57,6 +57,20 @@ export function callInScope(call: Pick<CallRow, 'to' | 'direction'>, p: Principa
   return p.lines === null || (call.direction === 'inbound' && p.lines.includes(call.to ?? ''));
 }
 
+/**
+ * Whether this viewer may open a call, a leg going by the line its parent call came in on;
+ * `callOf` reads a call by its sid (the parent, for a leg). Unscoped viewers read nothing more.
+ */
+export async function mayOpen(
+  call: Pick<CallRow, 'to' | 'direction' | 'parentSid'> | null,
+  p: Principal,
+  callOf: (sid: string) => Promise<Pick<CallRow, 'to' | 'direction'> | null>,
+): Promise<boolean> {
+  if (p.lines === null) return true;
+  const owner = call?.parentSid ? await callOf(call.parentSid) : call;
+  return owner !== null && callInScope(owner, p);
+}
+
 export const snapshotFor = (s: Snapshot, p: Principal): Snapshot => (masksNumbers(p) ? maskSnapshot(s) : s);
 
 export const callsFor = (calls: CallRow[], p: Principal): CallRow[] =>
@@ -72,6 +86,3 @@ export function historyFor(h: CallHistory, p: Principal): CallHistory {
     events: h.events.map((e) => ({ ...e, raw: maskRaw(e.raw, direction) })),
   };
 }
-
-export const updatesFor = (u: CallUpdate[], p: Principal): CallUpdate[] =>
-  masksNumbers(p) ? maskUpdates(u) : u;

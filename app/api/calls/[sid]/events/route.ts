@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { getRuntime } from '@/lib/runtime';
 import { json, withUser } from '@/lib/auth/route';
-import { callInScope, historyFor } from '@/lib/auth/scope';
+import { historyFor, mayOpen } from '@/lib/auth/scope';
 
 export const dynamic = 'force-dynamic';
 
@@ -16,11 +16,8 @@ export const GET = withUser('user', { params: Params }, async ({ who, params: { 
   const { queries } = getRuntime();
   const history = await queries.history(sid);
   if (!history.call && history.events.length === 0) return json(404, { error: 'no such call' });
-  if (who.lines !== null) {
-    // A leg belongs to the line its parent call came in on.
-    const parentSid = history.call?.parentSid;
-    const owner = parentSid ? (await queries.history(parentSid)).call : history.call;
-    if (!owner || !callInScope(owner, who)) return json(404, { error: 'no such call' });
+  if (!(await mayOpen(history.call, who, async (s) => (await queries.history(s)).call))) {
+    return json(404, { error: 'no such call' });
   }
   return historyFor(history, who);
 });

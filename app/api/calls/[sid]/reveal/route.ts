@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { getRuntime } from '@/lib/runtime';
 import { json, withUser } from '@/lib/auth/route';
 import { entryOf } from '@/lib/ops/audit';
-import { callInScope } from '@/lib/auth/scope';
+import { mayOpen } from '@/lib/auth/scope';
 
 export const dynamic = 'force-dynamic';
 
@@ -18,9 +18,8 @@ export const POST = withUser('user', { params: Params }, async ({ who, request, 
   const { queries, audit } = getRuntime();
   const { call } = await queries.history(sid);
   if (!call) return json(404, { error: 'no such call' });
-  if (who.lines !== null) {
-    const owner = call.parentSid ? (await queries.history(call.parentSid)).call : call;
-    if (!owner || !callInScope(owner, who)) return json(404, { error: 'no such call' });
+  if (!(await mayOpen(call, who, async (s) => (await queries.history(s)).call))) {
+    return json(404, { error: 'no such call' });
   }
   // Recorded first: a reveal the audit log cannot hold is refused, never answered.
   try {
