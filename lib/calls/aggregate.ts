@@ -1,5 +1,5 @@
-// Tallies in SQL: the same sums as tally.ts's `contribution`, over Call rows, for filters the
-// rollups do not have (status, caller) and for rebuilding the rollups when the MOS bands move.
+// Tallies in SQL: the same sums as tally.ts's `contribution`, over Call rows, for the one filter the
+// rollups do not have (a caller search) and for rebuilding the rollups when the MOS bands move.
 import { join as joinSql, raw, sqltag as sql, type Sql } from '@prisma/client/runtime/client';
 import type { Provider } from '../db/adapters';
 import type { BoardFilter } from '../common/filter';
@@ -17,18 +17,21 @@ export const epochMsOf = (provider: Provider, column: string) =>
 export const at = (provider: Provider, ms: number) =>
   raw(provider === 'sqlite' ? String(Math.trunc(ms)) : `'${new Date(ms).toISOString()}'::timestamp`);
 
-/** The calls a filter counts, as one SQL condition on "Call" (the board's `matches`, in SQL). */
 /** `column IN (lines)`; nothing matches an empty list. */
 export function inLines(column: Sql, lines: readonly string[]): Sql {
   return lines.length === 0 ? sql`1 = 0` : sql`${column} IN (${joinSql(lines as string[], ', ')})`;
 }
 
+/** The calls a filter counts, as one SQL condition on "Call" (the board's `matches`, in SQL). */
 export function callConditions(provider: Provider, f: BoardFilter): Sql {
   const conds: Sql[] = [sql`"startedAt" >= ${at(provider, f.from)}`];
   if (f.to !== null) conds.push(sql`"startedAt" < ${at(provider, f.to)}`);
   conds.push(sql`"direction" = ${f.direction}`);
-  if (f.line !== null) conds.push(sql`COALESCE("to", '') = ${f.line}`);
-  if (f.lines) conds.push(inLines(sql`COALESCE("to", '')`, f.lines));
+  if (f.line !== null) conds.push(f.line === '' ? sql`COALESCE("to", '') = ''` : sql`"to" = ${f.line}`);
+  if (f.lines) {
+    // Without the COALESCE where no line is "" (calls without a To), so the index on "to" serves.
+    conds.push(inLines(f.lines.includes('') ? sql`COALESCE("to", '')` : sql`"to"`, f.lines));
+  }
   if (f.status !== null) conds.push(sql`"status" = ${f.status}`);
   // Digits and + only (normalizeCaller), so nothing in it is a LIKE wildcard. An empty search is
   // no search, as in `matches` (LIKE '%%' would leave out calls without a caller).
@@ -192,15 +195,15 @@ export async function rebuildRollups(tx: Tx, provider: Provider, limits: MosLimi
     since === null ? '' : ` ${joiner} ${column} >= ${since}`;
   await tx.$executeRawUnsafe(`DELETE FROM "Rollup"${after('"bucket"', 'WHERE')}`);
   await tx.$executeRawUnsafe(
-    `INSERT INTO "Rollup" ("resolution", "bucket", "line", "direction", ${columns})
-     SELECT 1, ${truncated(provider, '"startedAt"', 'minute')}, COALESCE("to", ''), "direction", ${tallyExpressions(provider, limits)}
-       FROM "Call"${after('"startedAt"', 'WHERE')} GROUP BY 2, 3, 4`,
+    `INSERT INTO "Rollup" ("resolution", "bucket", "line", "direction", "status", ${columns})
+     SELECT 1, ${truncated(provider, '"startedAt"', 'minute')}, COALESCE("to", ''), "direction", "status", ${tallyExpressions(provider, limits)}
+       FROM "Call"${after('"startedAt"', 'WHERE')} GROUP BY 2, 3, 4, 5`,
   );
   for (const [resolution, unit] of COARSER) {
     await tx.$executeRawUnsafe(
-      `INSERT INTO "Rollup" ("resolution", "bucket", "line", "direction", ${columns})
-       SELECT ${resolution}, ${truncated(provider, '"bucket"', unit)}, "line", "direction", ${ROLLUP_COLUMNS.map((c) => `SUM("${c}")`).join(', ')}
-         FROM "Rollup" WHERE "resolution" = 1${after('"bucket"', 'AND')} GROUP BY 2, 3, 4`,
+      `INSERT INTO "Rollup" ("resolution", "bucket", "line", "direction", "status", ${columns})
+       SELECT ${resolution}, ${truncated(provider, '"bucket"', unit)}, "line", "direction", "status", ${ROLLUP_COLUMNS.map((c) => `SUM("${c}")`).join(', ')}
+         FROM "Rollup" WHERE "resolution" = 1${after('"bucket"', 'AND')} GROUP BY 2, 3, 4, 5`,
     );
   }
   await tx.$executeRawUnsafe(`DELETE FROM "FailureRollup"${after('"bucket"', 'WHERE')}`);

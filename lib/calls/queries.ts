@@ -79,14 +79,14 @@ export function piecesOf(from: number, to: number | null, coarsest: Resolution):
   return out.filter((p) => p.hi === null || p.lo < p.hi);
 }
 
-/** The rollup rows of a direction that make up some pieces, as one condition. */
+/** The rollup rows of a filter's direction, status and lines that make up some pieces, as one condition. */
 function rollupWhere(
   provider: Provider,
-  direction: string,
+  f: Pick<BoardFilter, 'direction' | 'status' | 'lines'>,
   pieces: Piece[],
   line: string | null = null,
-  lines?: readonly string[],
 ): Sql {
+  const { direction, status, lines } = f;
   const b = '"bucket"';
   const parts = pieces.map(
     (p) =>
@@ -94,7 +94,9 @@ function rollupWhere(
         p.hi === null ? empty : sql` AND ${raw(b)} < ${at(provider, p.hi)}`
       })`,
   );
-  return sql`"direction" = ${direction}${line === null ? empty : sql` AND "line" = ${line}`}${
+  return sql`"direction" = ${direction}${status === null ? empty : sql` AND "status" = ${status}`}${
+    line === null ? empty : sql` AND "line" = ${line}`
+  }${
     lines ? sql` AND ${inLines(raw('"line"'), lines)}` : empty
   } AND (${parts.length > 0 ? joinSql(parts, ' OR ') : raw('1 = 0')})`;
 }
@@ -119,19 +121,19 @@ async function fromRollups(tx: Tx, provider: Provider, f: BoardFilter, bucketMs:
     // Totals and the line table: a tally per line, from the coarsest rows.
     await tx.$queryRaw<(TallyRecord & { line: string })[]>(
       sql`SELECT "line", ${sumColumns(provider)} FROM "Rollup"
-            WHERE ${rollupWhere(provider, f.direction, whole, null, f.lines)} GROUP BY 1`,
+            WHERE ${rollupWhere(provider, f, whole)} GROUP BY 1`,
     ),
     // The chart: the chosen line's (or all) per bucket, only what a point holds.
     await tx.$queryRaw<Record<'t' | (typeof POINT_FIELDS)[number], number | bigint | null>[]>(
       sql`SELECT (${from} + ((${time} - ${from}) / ${size}) * ${size}) AS t, ${raw(
         POINT_FIELDS.map((c) => `SUM("${c}") AS "${c}"`).join(', '),
       )} FROM "Rollup"
-            WHERE ${rollupWhere(provider, f.direction, piecesOf(f.from, f.to, pointResolution(f.from, bucketMs)), f.line, f.lines)}
+            WHERE ${rollupWhere(provider, f, piecesOf(f.from, f.to, pointResolution(f.from, bucketMs)), f.line)}
             GROUP BY 1`,
     ),
     await tx.$queryRaw<FailureRecord[]>(
       sql`SELECT "line", "status", "sipCode" AS sip, SUM("calls") AS calls FROM "FailureRollup"
-            WHERE ${rollupWhere(provider, f.direction, whole, null, f.lines)} GROUP BY 1, 2, 3`,
+            WHERE ${rollupWhere(provider, f, whole)} GROUP BY 1, 2, 3`,
     ),
   ];
   return {
@@ -145,7 +147,7 @@ async function fromRollups(tx: Tx, provider: Provider, f: BoardFilter, bucketMs:
   };
 }
 
-/** What the calls themselves give of a board, for filters the rollups do not keep (status, caller). */
+/** What the calls themselves give of a board, for the filter the rollups do not keep (a caller search). */
 async function fromCalls(
   tx: Tx,
   provider: Provider,
@@ -199,12 +201,12 @@ async function purgedOf(
   before: number | null,
 ): Promise<Snapshot['purged']> {
   if (before === null || f.from >= before) return null;
-  // The figures of a status filter or a caller search come from the stored calls alone.
-  if (f.status !== null || f.caller !== null) return { before, calls: null };
+  // The figures of a caller search come from the stored calls alone.
+  if (f.caller !== null) return { before, calls: null };
   const end = f.to === null ? before : Math.min(f.to, before);
   const [counted] = await tx.$queryRaw<{ calls: number | bigint | null }[]>(
     sql`SELECT SUM("calls") AS calls FROM "Rollup"
-          WHERE ${rollupWhere(provider, f.direction, piecesOf(f.from, end, 1440), f.line, f.lines)}`,
+          WHERE ${rollupWhere(provider, f, piecesOf(f.from, end, 1440), f.line)}`,
   );
   const [stored] = await tx.$queryRaw<{ n: number | bigint }[]>(
     sql`SELECT COUNT(*) AS n FROM "Call" WHERE ${callConditions(provider, { ...f, to: end })}`,
@@ -252,7 +254,7 @@ export function createQueries(db: Database, dashboardRows: number): Queries {
         const bucketMs = bucketFor(end - filter.from);
 
         const got =
-          filter.status !== null || filter.caller !== null
+          filter.caller !== null
             ? await fromCalls(tx, p, filter, bucketMs, settings)
             : await fromRollups(tx, p, filter, bucketMs);
         // Every line's tally, its unsuccessful calls by status and SIP code added, for the line

@@ -10,6 +10,7 @@ import { DEFAULT_SETTINGS, type BoardSettings } from '@/lib/common/settings';
 import { filterParams, type BoardFilter } from '@/lib/common/filter';
 import type { IngestHealth, PointTally, Snapshot, Tally } from '@/lib/common/types';
 import { waitFor } from '../helpers/wait';
+import { withStore } from '../helpers/db';
 
 const HOUR = 3_600_000;
 const LINES = ['+18005550100', '+18005550111', '+18005550122'];
@@ -406,6 +407,32 @@ const filters: [string, BoardFilter][] = [
     'one status',
     { from: day, to: day + 4 * HOUR, line: null, status: 'completed', caller: null, direction: 'inbound' },
   ],
+  // Status filters are summed from the rollups too: all time, a failed status with its SIP codes,
+  // ranges that start and end mid-hour (minute rows at both ends), one line, and the legs.
+  [
+    'one status, all time',
+    { from: 0, to: null, line: null, status: 'completed', caller: null, direction: 'inbound' },
+  ],
+  ['busy calls', { from: 0, to: null, line: null, status: 'busy', caller: null, direction: 'inbound' }],
+  [
+    'one status, mid-hour edges',
+    {
+      from: day + HOUR / 4,
+      to: day + 2.75 * HOUR,
+      line: null,
+      status: 'completed',
+      caller: null,
+      direction: 'inbound',
+    },
+  ],
+  [
+    'one status on one line',
+    { from: 0, to: null, line: LINES[1]!, status: 'completed', caller: null, direction: 'inbound' },
+  ],
+  [
+    'one status of the legs',
+    { from: 0, to: null, line: null, status: 'completed', caller: null, direction: 'outbound-dial' },
+  ],
   ['caller search', { from: 0, to: null, line: null, status: null, caller: '555102', direction: 'inbound' }],
   [
     'outbound legs',
@@ -422,6 +449,22 @@ const filters: [string, BoardFilter][] = [
 ];
 
 describe('the board for a range and filters', () => {
+  it('keeps each call in the rollup rows of its current status only: a call that moved leaves no empty row', async () => {
+    const rows = await withStore(server.databaseUrl, (db) =>
+      db.read.rollup.groupBy({ by: ['status'], _sum: { calls: true }, _min: { calls: true } }),
+    );
+    const byStatus = Object.fromEntries(rows.map((r) => [r.status, [r._sum.calls, r._min.calls]]));
+    // Every call that rang first has ended: no row of ringing calls is left, not even an empty one.
+    expect(byStatus.ringing).toBeUndefined();
+    for (const [, min] of Object.values(byStatus)) expect(min).toBeGreaterThan(0);
+    // Each status's calls are counted once at each of the three resolutions.
+    const calls = sentCalls();
+    for (const status of ENDED) {
+      const n = calls.filter((c) => c.status === status).length;
+      if (n > 0) expect(byStatus[status]?.[0]).toBe(3 * n);
+    }
+  });
+
   it.each(filters)(
     '%s: totals, chart points, lines and rows count exactly the matching calls',
     async (_, f) => {

@@ -74,7 +74,13 @@ async function state(s: Store) {
     select: { callSid: true, status: true, from: true, to: true, startedAt: true, duration: true, mos: true },
   });
   const rollups = await s.db.read.rollup.findMany({
-    orderBy: [{ resolution: 'asc' }, { bucket: 'asc' }, { line: 'asc' }],
+    orderBy: [
+      { resolution: 'asc' },
+      { bucket: 'asc' },
+      { line: 'asc' },
+      { direction: 'asc' },
+      { status: 'asc' },
+    ],
   });
   const { totals } = await createQueries(s.db, 1).snapshot();
   return { calls, rollups, totals };

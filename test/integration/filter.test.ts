@@ -155,15 +155,24 @@ describe('the board filter', () => {
           // The snapshot lists the first `rows` of them, in the board's order, exactly as stored.
           const snapshot = await queries.snapshot(filter, T0 + SPAN_MS, fs.rows);
           expect(snapshot.calls).toEqual(inBrowser.slice(0, fs.rows));
-          // Filtered by status or caller, the figures count the calls themselves: the same ones.
-          if (filter.status !== null || filter.caller !== null) {
-            expect(snapshot.totals.calls).toBe(inBrowser.length);
-            const perLine = new Map<string, number>();
-            for (const r of rows.filter((r) => matches(r, filter, true))) {
-              perLine.set(r.to ?? '', (perLine.get(r.to ?? '') ?? 0) + 1);
-            }
-            expect(new Map(snapshot.lines.map((l) => [l.line, l.tally.calls]))).toEqual(perLine);
-          }
+          // The figures count the same calls. A caller search counts the calls themselves; every
+          // other filter is summed from the rollups, whose rows are whole minutes: a call counts when
+          // the minute it started in begins within the range.
+          const minuteIn = (r: (typeof rows)[number]) => {
+            const minute = Math.floor(Date.parse(r.startedAt) / 60_000) * 60_000;
+            return minute >= filter.from && (filter.to === null || minute < filter.to);
+          };
+          const anyTime = { ...filter, from: 0, to: null };
+          const inRange =
+            filter.caller !== null
+              ? rows.filter((r) => matches(r, filter, true))
+              : rows.filter((r) => matches(r, anyTime, true) && minuteIn(r));
+          expect(snapshot.totals.calls).toBe(
+            inRange.filter((r) => filter.line === null || (r.to ?? '') === filter.line).length,
+          );
+          const perLine = new Map<string, number>();
+          for (const r of inRange) perLine.set(r.to ?? '', (perLine.get(r.to ?? '') ?? 0) + 1);
+          expect(new Map(snapshot.lines.map((l) => [l.line, l.tally.calls]))).toEqual(perLine);
         },
       ),
       { numRuns: 50 },

@@ -148,6 +148,9 @@ describe('deleting calls past the retention', () => {
     'the purged range, legs': { ...ALL_TIME, to: cutoff, direction: 'outbound-dial' },
     'the last 41 days': { ...ALL_TIME, from: NOW - 41 * DAY_MS },
     'one line': { ...ALL_TIME, line: LINES[1]! },
+    // Summed from the rollups, which keep each call's status: unchanged by the purge too.
+    'completed calls': { ...ALL_TIME, status: 'completed' },
+    'busy calls of the purged range': { ...ALL_TIME, to: cutoff, status: 'busy' },
   };
   const before: Record<string, Awaited<ReturnType<typeof figures>>> = {};
 
@@ -210,7 +213,16 @@ describe('deleting calls past the retention', () => {
       before: cutoff,
       calls: old.length - inbound,
     });
+    const completed = old.filter(
+      (sid) => !sid.endsWith('-leg') && FINAL[Number(sid.split('-').pop()) % FINAL.length] === 'completed',
+    ).length;
+    expect(completed).toBeGreaterThan(0);
     expect((await queries.snapshot({ ...ALL_TIME, status: 'completed' }, NOW)).purged).toEqual({
+      before: cutoff,
+      calls: completed,
+    });
+    // A caller search reads the stored calls alone: it cannot say what the purge took.
+    expect((await queries.snapshot({ ...ALL_TIME, caller: '4155551' }, NOW)).purged).toEqual({
       before: cutoff,
       calls: null,
     });

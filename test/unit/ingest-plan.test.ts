@@ -100,9 +100,30 @@ describe('planning a batch', () => {
     ]);
     const added = contribution(state, DEFAULT_MOS_LIMITS);
     expect(plan.rollups).toEqual([
-      { resolution: 1, bucket: Date.UTC(2026, 0, 1, 11, 0), line: LINE, direction: 'inbound', delta: added },
-      { resolution: 60, bucket: Date.UTC(2026, 0, 1, 11), line: LINE, direction: 'inbound', delta: added },
-      { resolution: 1440, bucket: Date.UTC(2026, 0, 1), line: LINE, direction: 'inbound', delta: added },
+      {
+        resolution: 1,
+        bucket: Date.UTC(2026, 0, 1, 11, 0),
+        line: LINE,
+        direction: 'inbound',
+        status: 'completed',
+        delta: added,
+      },
+      {
+        resolution: 60,
+        bucket: Date.UTC(2026, 0, 1, 11),
+        line: LINE,
+        direction: 'inbound',
+        status: 'completed',
+        delta: added,
+      },
+      {
+        resolution: 1440,
+        bucket: Date.UTC(2026, 0, 1),
+        line: LINE,
+        direction: 'inbound',
+        status: 'completed',
+        delta: added,
+      },
     ]);
     expect([...plan.lines.values()]).toEqual([
       { line: LINE, direction: 'inbound', callbackAt: T0 + 5_000, callAt: T0 },
@@ -195,9 +216,30 @@ describe('planning a batch', () => {
     const delta = diff(contribution(change.state), contribution(call));
     expect(delta).toMatchObject({ calls: 0, finished: 0, completed: 0, mosCount: 1, badAudioSeconds: 30 });
     expect(plan.rollups).toEqual([
-      { resolution: 1, bucket: Date.UTC(2026, 0, 1, 11, 0), line: LINE, direction: 'inbound', delta },
-      { resolution: 60, bucket: Date.UTC(2026, 0, 1, 11), line: LINE, direction: 'inbound', delta },
-      { resolution: 1440, bucket: Date.UTC(2026, 0, 1), line: LINE, direction: 'inbound', delta },
+      {
+        resolution: 1,
+        bucket: Date.UTC(2026, 0, 1, 11, 0),
+        line: LINE,
+        direction: 'inbound',
+        status: 'completed',
+        delta,
+      },
+      {
+        resolution: 60,
+        bucket: Date.UTC(2026, 0, 1, 11),
+        line: LINE,
+        direction: 'inbound',
+        status: 'completed',
+        delta,
+      },
+      {
+        resolution: 1440,
+        bucket: Date.UTC(2026, 0, 1),
+        line: LINE,
+        direction: 'inbound',
+        status: 'completed',
+        delta,
+      },
     ]);
     const [outcome] = outcomesOf(plan, new Map([[eventKey('CA5', 'in-progress'), 12]]));
     expect(outcome).toMatchObject({ kind: 'late', eventId: 12, update: { id: 12, before: { mos: null } } });
@@ -229,18 +271,18 @@ describe('planning a batch', () => {
     const rows = (resolution: number) =>
       plan.rollups
         .filter((r) => r.resolution === resolution)
-        .map(({ bucket, line, delta }) => ({ bucket, line, delta }));
+        .map(({ bucket, line, status, delta }) => ({ bucket, line, status, delta }));
     expect(rows(1)).toEqual([
-      { bucket: Date.UTC(2026, 0, 1, 11, 0), line: '', delta: removed },
-      { bucket: Date.UTC(2026, 0, 1, 10, 59), line: LINE, delta: added },
+      { bucket: Date.UTC(2026, 0, 1, 11, 0), line: '', status: 'ringing', delta: removed },
+      { bucket: Date.UTC(2026, 0, 1, 10, 59), line: LINE, status: 'completed', delta: added },
     ]);
     expect(rows(60)).toEqual([
-      { bucket: Date.UTC(2026, 0, 1, 11), line: '', delta: removed },
-      { bucket: Date.UTC(2026, 0, 1, 10), line: LINE, delta: added },
+      { bucket: Date.UTC(2026, 0, 1, 11), line: '', status: 'ringing', delta: removed },
+      { bucket: Date.UTC(2026, 0, 1, 10), line: LINE, status: 'completed', delta: added },
     ]);
     expect(rows(1440)).toEqual([
-      { bucket: Date.UTC(2026, 0, 1), line: '', delta: removed },
-      { bucket: Date.UTC(2026, 0, 1), line: LINE, delta: added },
+      { bucket: Date.UTC(2026, 0, 1), line: '', status: 'ringing', delta: removed },
+      { bucket: Date.UTC(2026, 0, 1), line: LINE, status: 'completed', delta: added },
     ]);
     expect(plan.rollups).toHaveLength(6);
     const [outcome] = outcomesOf(plan, new Map([[eventKey('CA6', 'completed'), 20]]));
@@ -250,18 +292,32 @@ describe('planning a batch', () => {
     });
   });
 
-  it('moves only the difference when a status change keeps the call in its rows', () => {
+  it('moves a call from its old status rows to its new ones when only the status changes', () => {
     const call = stored({ callSid: 'CA7', status: 'in-progress', to: LINE });
     const state: StoredState = { calls: [call], events: [{ id: 4, callSid: 'CA7', status: 'in-progress' }] };
     const failed = cb({ CallSid: 'CA7', CallStatus: 'failed', To: LINE, Timestamp: iso(T0 + 20_000) });
     const plan = planBatch([at(failed, T0 + 30_000)], state, DEFAULT_MOS_LIMITS);
 
-    // One more finished call, and one more failure with no SIP code reported.
-    const delta = { ...emptyTally(), finished: 1, failures: { 'failed 0': 1 } };
+    // Same minute and line: the in-progress rows lose the call, the failed rows gain it, one more
+    // finished call with one more failure (no SIP code reported).
+    const removed = minus(contribution(call));
+    const added = contribution(plan.calls.get('CA7')!.state);
+    expect(added).toMatchObject({ calls: 1, finished: 1, failures: { 'failed 0': 1 } });
+    const row = (resolution: number, bucket: number, status: string, delta: Tally) => ({
+      resolution,
+      bucket,
+      line: LINE,
+      direction: 'inbound',
+      status,
+      delta,
+    });
     expect(plan.rollups).toEqual([
-      { resolution: 1, bucket: Date.UTC(2026, 0, 1, 11, 0), line: LINE, direction: 'inbound', delta },
-      { resolution: 60, bucket: Date.UTC(2026, 0, 1, 11), line: LINE, direction: 'inbound', delta },
-      { resolution: 1440, bucket: Date.UTC(2026, 0, 1), line: LINE, direction: 'inbound', delta },
+      row(1, Date.UTC(2026, 0, 1, 11, 0), 'in-progress', removed),
+      row(60, Date.UTC(2026, 0, 1, 11), 'in-progress', removed),
+      row(1440, Date.UTC(2026, 0, 1), 'in-progress', removed),
+      row(1, Date.UTC(2026, 0, 1, 11, 0), 'failed', added),
+      row(60, Date.UTC(2026, 0, 1, 11), 'failed', added),
+      row(1440, Date.UTC(2026, 0, 1), 'failed', added),
     ]);
   });
 
@@ -300,9 +356,30 @@ describe('planning a batch', () => {
     // Only the final state is counted: no trace of ringing or in-progress in the rollups.
     const added = contribution(change.state);
     expect(plan.rollups).toEqual([
-      { resolution: 1, bucket: Date.UTC(2026, 0, 1, 11, 0), line: LINE, direction: 'inbound', delta: added },
-      { resolution: 60, bucket: Date.UTC(2026, 0, 1, 11), line: LINE, direction: 'inbound', delta: added },
-      { resolution: 1440, bucket: Date.UTC(2026, 0, 1), line: LINE, direction: 'inbound', delta: added },
+      {
+        resolution: 1,
+        bucket: Date.UTC(2026, 0, 1, 11, 0),
+        line: LINE,
+        direction: 'inbound',
+        status: 'completed',
+        delta: added,
+      },
+      {
+        resolution: 60,
+        bucket: Date.UTC(2026, 0, 1, 11),
+        line: LINE,
+        direction: 'inbound',
+        status: 'completed',
+        delta: added,
+      },
+      {
+        resolution: 1440,
+        bucket: Date.UTC(2026, 0, 1),
+        line: LINE,
+        direction: 'inbound',
+        status: 'completed',
+        delta: added,
+      },
     ]);
 
     const ids = new Map(plan.events.map((e, i) => [eventKey(e.callSid, e.status), 100 + i]));

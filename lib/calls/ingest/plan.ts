@@ -41,6 +41,8 @@ export interface RollupDelta {
   bucket: number;
   line: string;
   direction: string;
+  /** The calls' status: a call whose status changes leaves one row for another. */
+  status: string;
   /** Its failures go to FailureRollup rows of the same key. */
   delta: Tally;
 }
@@ -152,17 +154,26 @@ export function planBatch(batch: Submission[], stored: StoredState, limits: MosL
   return { events, retries, calls, rollups: rollupDeltas(calls.values(), limits), lines, verdicts };
 }
 
-/** Each changed call's contribution moved from its old minute and hour rows to its new ones. */
+/** Each changed call's contribution moved from its old minute, hour and day rows to its new ones. */
 function rollupDeltas(changes: Iterable<CallChange>, limits: MosLimits): RollupDelta[] {
   const rollups = new Map<string, RollupDelta>();
   for (const t of changes) {
     // Its old and new minute rows are often the same row: then only the difference moves.
-    const moves = new Map<string, { bucket: number; line: string; direction: string; delta: Tally }>();
+    const moves = new Map<
+      string,
+      { bucket: number; line: string; direction: string; status: string; delta: Tally }
+    >();
     const shift = (c: CallState, sign: 1 | -1) => {
       const bucket = minuteBucket(c.startedAt.getTime());
       const line = c.to ?? '';
-      const k = `${bucket}\u0000${line}\u0000${c.direction}`;
-      const entry = moves.get(k) ?? { bucket, line, direction: c.direction, delta: emptyTally() };
+      const k = `${bucket}\u0000${line}\u0000${c.direction}\u0000${c.status}`;
+      const entry = moves.get(k) ?? {
+        bucket,
+        line,
+        direction: c.direction,
+        status: c.status,
+        delta: emptyTally(),
+      };
       addTally(entry.delta, contribution(c, limits), sign);
       moves.set(k, entry);
     };
@@ -172,12 +183,13 @@ function rollupDeltas(changes: Iterable<CallChange>, limits: MosLimits): RollupD
       if (isZero(m.delta)) continue;
       for (const resolution of RESOLUTIONS) {
         const bucket = bucketAt(m.bucket, resolution);
-        const k = `${resolution}\u0000${bucket}\u0000${m.line}\u0000${m.direction}`;
+        const k = `${resolution}\u0000${bucket}\u0000${m.line}\u0000${m.direction}\u0000${m.status}`;
         const total = rollups.get(k) ?? {
           resolution,
           bucket,
           line: m.line,
           direction: m.direction,
+          status: m.status,
           delta: emptyTally(),
         };
         addTally(total.delta, m.delta);

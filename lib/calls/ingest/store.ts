@@ -84,21 +84,21 @@ const EVENT_TYPES: readonly Column[] = [
   'boolean',
 ];
 
-const ROLLUP_INSERT = sql([
-  `INSERT INTO "Rollup" ("resolution", "bucket", "line", "direction", ${ROLLUP_COLUMNS.map(quote).join(', ')}) `,
-]);
+const ROLLUP_KEY = '"resolution", "bucket", "line", "direction", "status"';
+const ROLLUP_INSERT = sql([`INSERT INTO "Rollup" (${ROLLUP_KEY}, ${ROLLUP_COLUMNS.map(quote).join(', ')}) `]);
+const ROLLUP_KEY_TYPES: readonly Column[] = ['integer', 'timestamp(3)', 'text', 'text', 'text'];
 const ROLLUP_TYPES: readonly Column[] = [
-  'integer',
-  'timestamp(3)',
-  'text',
-  'text',
+  ...ROLLUP_KEY_TYPES,
   ...ROLLUP_COLUMNS.map((c): Column => (BIGINT_COLUMNS.has(c) ? 'bigint' : 'integer')),
 ];
 const ROLLUP_CONFLICT = sql([
-  ` ON CONFLICT ("resolution", "bucket", "line", "direction") DO UPDATE SET ${ROLLUP_COLUMNS.map(
+  ` ON CONFLICT (${ROLLUP_KEY}) DO UPDATE SET ${ROLLUP_COLUMNS.map(
     (c) => `${quote(c)} = "Rollup".${quote(c)} + excluded.${quote(c)}`,
   ).join(', ')}`,
 ]);
+// A row no call counts any more (its calls moved to another status): every counter is then zero,
+// since each call adds 1 to `calls`.
+const ROLLUP_EMPTIED = sql([`DELETE FROM "Rollup" WHERE "calls" = 0 AND (${ROLLUP_KEY}) IN (`]);
 
 const FAILURE_INSERT = sql([
   'INSERT INTO "FailureRollup" ("resolution", "bucket", "line", "direction", "status", "sipCode", "calls") ',
@@ -202,15 +202,22 @@ async function writePlan(tx: Tx, provider: Provider, plan: BatchPlan): Promise<M
     await tx.$executeRaw(sql`${CALL_INSERT}${rowsOf(provider, CALL_TYPES, part)}${CALL_CONFLICT}`);
   }
 
-  const rollups = plan.rollups.map((r): Cell[] => [
+  const key = (r: BatchPlan['rollups'][number]): Cell[] => [
     r.resolution,
     new Date(r.bucket),
     r.line,
     r.direction,
-    ...rollupValues(r.delta),
-  ]);
+    r.status,
+  ];
+  const rollups = plan.rollups.map((r): Cell[] => [...key(r), ...rollupValues(r.delta)]);
   for (const part of chunks(rollups)) {
     await tx.$executeRaw(sql`${ROLLUP_INSERT}${rowsOf(provider, ROLLUP_TYPES, part)}${ROLLUP_CONFLICT}`);
+  }
+  // Rows calls left (a ringing call now in progress): deleted, or a store of calls that ring, are
+  // answered and end would keep three empty rows per minute, line and direction.
+  const left = plan.rollups.filter((r) => r.delta.calls < 0).map(key);
+  for (const part of chunks(left)) {
+    await tx.$executeRaw(sql`${ROLLUP_EMPTIED}${rowsOf(provider, ROLLUP_KEY_TYPES, part)})`);
   }
   const failures = plan.rollups.flatMap((r) =>
     Object.entries(r.delta.failures).map(([key, calls]): Cell[] => {
