@@ -5,39 +5,67 @@ import { parseArgs } from 'node:util';
 import { openDatabase } from '../lib/db/client';
 import { ingestBatch } from '../lib/calls/ingest/store';
 import type { Submission } from '../lib/calls/ingest/plan';
-import { validateCallback } from '../lib/callbacks/schema';
-import { syntheticCallback } from '../lib/calls/synthetic';
+import { Worker } from 'node:worker_threads';
+import type { SeedBatch, SeedMessage, SeedPlan } from './seed-batches';
 import { ensureRollups, rollupLimits } from '../lib/calls/stored-settings';
 import { fileURLToPath } from 'node:url';
 
+/** Batches of a seed plan, made on a worker thread (seed-batches.ts), two ahead of the writes. */
+function producer(plan: SeedPlan) {
+  const worker = new Worker(new URL('./seed-batches.mjs', import.meta.url), {
+    workerData: plan,
+    execArgv: [],
+  });
+  const waiting: { resolve(b: SeedBatch): void; reject(e: unknown): void }[] = [];
+  const fail = (e: unknown) => {
+    for (const w of waiting.splice(0)) w.reject(e);
+  };
+  worker.on('message', (m: SeedMessage) => {
+    const w = waiting.shift();
+    if ('error' in m) w?.reject(new Error(m.error));
+    else w?.resolve(m.batch);
+  });
+  worker.on('error', fail);
+  worker.on('exit', (code) => fail(new Error(`the seed's producer thread exited (${code})`)));
+  const ask = () => {
+    const p = new Promise<SeedBatch>((resolve, reject) => waiting.push({ resolve, reject }));
+    // Awaited in turn; a failure while nobody waits must not go unhandled.
+    p.catch(() => {});
+    worker.postMessage(null);
+    return p;
+  };
+  return { ask, stop: () => worker.terminate() };
+}
+
 /** Adds `total` calls spread over the last `days` days; returns the seconds it took. */
 export async function seed(url: string, total: number, days = 28, batchSize = 5000, progress = false) {
-  const spanMs = days * 86_400_000;
+  const now = Date.now();
+  const plan: SeedPlan = { total, batchSize, start: now - days * 86_400_000, end: now };
   const db = await openDatabase({ url, synchronous: 'NORMAL' });
   // Records the bands the rollups are counted with (a recount, if the store holds older ones).
   await ensureRollups(db);
   const started = performance.now();
-  const now = Date.now();
+  const batches = Math.ceil(total / batchSize);
+  const made = producer(plan);
+  const ahead = [made.ask(), made.ask()];
   let done = 0;
   try {
-    while (done < total) {
-      const n = Math.min(batchSize, total - done);
-      const batch: Submission[] = [];
-      for (let i = 0; i < n; i++) {
-        // Oldest first, as they would have arrived.
-        const at = new Date(now - spanMs + ((done + i) / total) * spanMs);
-        const v = validateCallback(syntheticCallback(at));
-        if (!v.ok) throw new Error(v.message);
-        batch.push({ callback: v.callback, receivedAt: at });
-      }
+    for (let i = 0; i < batches; i++) {
+      const { callbacks, receivedAt } = await ahead.shift()!;
+      if (i + 2 < batches) ahead.push(made.ask());
+      const batch: Submission[] = callbacks.map((callback, k) => ({
+        callback,
+        receivedAt: new Date(receivedAt[k]!),
+      }));
       await db.write.$transaction(async (tx) => ingestBatch(tx, db.provider, batch, await rollupLimits(tx)), {
         timeout: 600_000,
         maxWait: 60_000,
       });
-      done += n;
+      done += batch.length;
       if (progress) process.stdout.write(`\rseeded ${done.toLocaleString('en-US')} calls`);
     }
   } finally {
+    await made.stop();
     await db.close();
   }
   return (performance.now() - started) / 1000;

@@ -12,8 +12,9 @@ export const TEST_PROVIDER: Provider = process.env.TEST_DB === 'postgresql' ? 'p
 export const PG_ADMIN_URL = process.env.TEST_PG_URL ?? 'postgresql://root@127.0.0.1:5432/postgres';
 export const TEST_DB_PREFIX = 'wallboard_test_';
 
-export async function createPgDatabase(): Promise<string> {
-  const name = `${TEST_DB_PREFIX}${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+/** A fresh database named `prefix` + 16 random hex digits on the PostgreSQL at PG_ADMIN_URL; its URL. */
+export async function createPgDatabase(prefix = TEST_DB_PREFIX): Promise<string> {
+  const name = `${prefix}${randomUUID().replace(/-/g, '').slice(0, 16)}`;
   const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
   await admin.connect();
   try {
@@ -24,6 +25,18 @@ export async function createPgDatabase(): Promise<string> {
   const url = new URL(PG_ADMIN_URL);
   url.pathname = `/${name}`;
   return url.toString();
+}
+
+/** Drops the database `url` names, closing whatever is still connected to it. */
+export async function dropPgDatabase(url: string): Promise<void> {
+  const name = decodeURIComponent(new URL(url).pathname.slice(1));
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS "${name.replace(/"/g, '""')}" WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
 }
 
 export async function tempDatabaseUrl(provider: Provider = TEST_PROVIDER): Promise<string> {
