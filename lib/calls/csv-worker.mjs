@@ -1,5 +1,0 @@
-// The export worker's entry. On Node 20 a worker thread does not get the loader that
-// `node --import tsx` gave the server, so the TypeScript is loaded through tsx's own API.
-import { tsImport } from 'tsx/esm/api';
-
-await tsImport('./csv-worker.ts', import.meta.url);
