@@ -23,6 +23,7 @@ import { createLimiter, createLimits, LIMITS } from './lib/auth/limits';
 import { IngestCounters } from './lib/calls/health';
 import { Metrics } from './lib/ops/metrics';
 import { storeSize } from './lib/ops/store-size';
+import { limitHeapGrowth, skipDependencySourceMaps } from './lib/ops/memory';
 import { createAudit } from './lib/ops/audit';
 import { AlertEvaluator } from './lib/alerts/evaluator';
 import { Retention, retentionStatus } from './lib/ops/retention';
@@ -54,6 +55,9 @@ async function main() {
     }
     throw e;
   }
+  limitHeapGrowth();
+  // Before Next.js loads: its runtime's and chunks' source maps would stay in the heap for good.
+  if (!config.NEXT_DEV) skipDependencySourceMaps();
   const log = createLogger(config.LOG_LEVEL);
   const db = await openDatabase({ url: config.DATABASE_URL, synchronous: config.SQLITE_SYNCHRONOUS });
   log.info({ store: db.provider }, 'store ready, migrations applied');

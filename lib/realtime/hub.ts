@@ -1,9 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
-import { createAdapter as postgresAdapter } from '@socket.io/postgres-adapter';
-import { createAdapter as redisAdapter } from '@socket.io/redis-adapter';
-import pg from 'pg';
-import { createClient } from 'redis';
+import type pg from 'pg';
 import type { Logger } from '../log';
 import type { CallUpdate } from '../common/types';
 import type { Principal } from '../auth/policy';
@@ -173,7 +170,13 @@ export async function attachRealtime(http: HttpServer, opts: Options): Promise<R
   const closers: (() => Promise<unknown>)[] = [async () => clearInterval(recheck)];
   let fanout: Realtime['fanout'] = 'none';
 
+  // A fan-out's modules are loaded only by an instance that uses it: the Redis client alone is some
+  // 4 MB of heap, for nothing on a single SQLite instance.
   if (opts.redisUrl) {
+    const [{ createClient }, { createAdapter: redisAdapter }] = await Promise.all([
+      import('redis'),
+      import('@socket.io/redis-adapter'),
+    ]);
     const pub = createClient({ url: opts.redisUrl });
     const sub = pub.duplicate();
     for (const c of [pub, sub]) c.on('error', (err: Error) => opts.log.warn({ err: err.message }, 'redis'));
@@ -182,6 +185,10 @@ export async function attachRealtime(http: HttpServer, opts: Options): Promise<R
     closers.push(() => Promise.all([pub.quit(), sub.quit()]));
     fanout = 'redis';
   } else if (/^postgres(ql)?:\/\//.test(opts.databaseUrl)) {
+    const [{ default: pg }, { createAdapter: postgresAdapter }] = await Promise.all([
+      import('pg'),
+      import('@socket.io/postgres-adapter'),
+    ]);
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 3 });
     const warn = (err: Error) => opts.log.warn({ err: err.message }, 'socket.io postgres adapter');
     pool.on('error', warn);
