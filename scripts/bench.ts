@@ -20,6 +20,7 @@ import { CHROMIUM_ARGS, systemChromium } from './chromium.mjs';
 import { KEY, fmt, log, pct, postCallback, printTable, signedCallback, type Row } from './bench/common';
 import {
   BUILD,
+  DAYS,
   GROWTH,
   NO_PURGE,
   QUICK as quick,
@@ -565,7 +566,7 @@ async function main() {
     if (SOAK_MINUTES !== null) await soakRun(SOAK_MINUTES, env);
     else if (GROWTH) {
       // As the other tables: a missed budget is printed, not an exit status.
-      await growthRun(store.url, () => start(env), STORED);
+      await growthRun(store.url, () => start(env), STORED, DAYS);
     } else await benchRun(env);
   } finally {
     await cleanup();

@@ -88,6 +88,7 @@ export async function growthRun(
   url: string,
   start: () => Promise<RunningServer>,
   calls: number,
+  days = 28,
 ): Promise<number> {
   const steps = growthSteps(calls);
   const rows = new Map<string, GrowthRow>();
@@ -97,8 +98,10 @@ export async function growthRun(
   };
   let stored = 0;
   for (const step of steps) {
-    log(`growth: seeding ${fmt(step - stored)} calls (to ${fmt(step)}) through the storage layer`);
-    const seconds = await seed(url, step - stored);
+    log(
+      `growth: seeding ${fmt(step - stored)} calls (to ${fmt(step)}, over ${days} days) through the storage layer`,
+    );
+    const seconds = await seed(url, step - stored, days);
     const perMillion = (seconds * 1_000_000) / (step - stored);
     add('Seed: seconds per 1,000,000 calls (this step)', '≤ 60 s', {
       text: `${fmt(perMillion, 1)} s (${fmt((step - stored) / seconds)} calls/s)`,
@@ -161,7 +164,7 @@ export async function growthRun(
   console.log(table.map((cells) => `| ${cells.join(' | ')} |`).join('\n'));
   const missed = [...rows.values()].filter((r) => r.budget !== '' && !r.cells.every((c) => c.met)).length;
   console.log(
-    `\n${rows.size} rows, ${missed} with a step that missed its budget (growth run, ${store(steps)})`,
+    `\n${rows.size} rows, ${missed} with a step that missed its budget (growth run, ${store(steps)} calls over ${days} days)`,
   );
   return missed;
 }

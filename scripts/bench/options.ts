@@ -17,6 +17,8 @@ const { values } = parseArgs({
     soak: { type: 'string' },
     /** A separate mode: the store filled in steps (100,000, 1,000,000, … --calls), each cost measured at each. */
     growth: { type: 'boolean', default: false },
+    /** With --growth: the days the seeded calls span (28 by default, as npm run seed). */
+    days: { type: 'string' },
   },
 });
 
@@ -35,6 +37,10 @@ if (SOAK_MINUTES !== null && !(Number.isInteger(SOAK_MINUTES) && SOAK_MINUTES >=
 
 export const GROWTH = values.growth;
 if (GROWTH && SOAK_MINUTES !== null) fail('--growth and --soak are separate runs');
+
+export const DAYS = Number(values.days ?? 28);
+if (!(Number.isInteger(DAYS) && DAYS >= 1)) fail(`--days must be a whole number of days, not ${values.days}`);
+if (values.days !== undefined && !GROWTH) fail('--days is for --growth');
 
 export const QUICK = values.quick;
 export const BUILD = !values['no-build'];
