@@ -118,7 +118,8 @@ function rollupRows(sent: Sent[]): number {
     const status = c.statuses.at(-1)!;
     for (const minutes of [1, 60, 1440]) {
       const bucket = Math.floor(c.at / (minutes * 60_000));
-      keys.add(`rollup ${minutes} ${bucket} ${c.to} ${c.direction}`);
+      // One row per final status: a call's earlier statuses leave no row behind.
+      keys.add(`rollup ${minutes} ${bucket} ${c.to} ${c.direction} ${status}`);
       if ((FAILURE_STATUSES as readonly string[]).includes(status)) {
         keys.add(`failure ${minutes} ${bucket} ${c.to} ${c.direction} ${status} ${c.sipCode ?? 0}`);
       }
