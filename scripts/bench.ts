@@ -419,8 +419,8 @@ async function benchRun(env: Record<string, string>) {
       met: stats.max <= 50,
     });
 
-    // What a supervisor's filter costs: "today" from the rollups, and a week of one status, which
-    // the rollups do not keep, from the calls themselves.
+    // What a supervisor's filter costs: "today", and a week of one status, both from the rollups
+    // (which keep each call's status), with each board's newest calls.
     const midnight = new Date();
     midnight.setUTCHours(0, 0, 0, 0);
     const today = await timed(`${server.url}/api/dashboard?from=${midnight.getTime()}`, server.cookie, 20);
