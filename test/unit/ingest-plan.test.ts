@@ -32,6 +32,14 @@ const none: StoredState = { calls: [], events: [] };
 const minus = (t: Tally) => addTally(emptyTally(), t, -1);
 const diff = (after: Tally, before: Tally) => addTally(addTally(emptyTally(), after), before, -1);
 
+/** The minute, hour and day rows of LINE's inbound calls of one status at 11:00 on 1 January 2026. */
+const rowsAt11 = (status: string, delta: Tally) =>
+  [
+    [1, Date.UTC(2026, 0, 1, 11, 0)],
+    [60, Date.UTC(2026, 0, 1, 11)],
+    [1440, Date.UTC(2026, 0, 1)],
+  ].map(([resolution, bucket]) => ({ resolution, bucket, line: LINE, direction: 'inbound', status, delta }));
+
 function stored(c: Partial<StoredCall> & { callSid: string; status: string }): StoredCall {
   return {
     accountSid: null,
@@ -99,32 +107,7 @@ describe('planning a batch', () => {
       ],
     ]);
     const added = contribution(state, DEFAULT_MOS_LIMITS);
-    expect(plan.rollups).toEqual([
-      {
-        resolution: 1,
-        bucket: Date.UTC(2026, 0, 1, 11, 0),
-        line: LINE,
-        direction: 'inbound',
-        status: 'completed',
-        delta: added,
-      },
-      {
-        resolution: 60,
-        bucket: Date.UTC(2026, 0, 1, 11),
-        line: LINE,
-        direction: 'inbound',
-        status: 'completed',
-        delta: added,
-      },
-      {
-        resolution: 1440,
-        bucket: Date.UTC(2026, 0, 1),
-        line: LINE,
-        direction: 'inbound',
-        status: 'completed',
-        delta: added,
-      },
-    ]);
+    expect(plan.rollups).toEqual(rowsAt11('completed', added));
     expect([...plan.lines.values()]).toEqual([
       { line: LINE, direction: 'inbound', callbackAt: T0 + 5_000, callAt: T0 },
     ]);
@@ -215,32 +198,7 @@ describe('planning a batch', () => {
     // Same minute, same line: only the MOS (and the bad audio it brings) moves.
     const delta = diff(contribution(change.state), contribution(call));
     expect(delta).toMatchObject({ calls: 0, finished: 0, completed: 0, mosCount: 1, badAudioSeconds: 30 });
-    expect(plan.rollups).toEqual([
-      {
-        resolution: 1,
-        bucket: Date.UTC(2026, 0, 1, 11, 0),
-        line: LINE,
-        direction: 'inbound',
-        status: 'completed',
-        delta,
-      },
-      {
-        resolution: 60,
-        bucket: Date.UTC(2026, 0, 1, 11),
-        line: LINE,
-        direction: 'inbound',
-        status: 'completed',
-        delta,
-      },
-      {
-        resolution: 1440,
-        bucket: Date.UTC(2026, 0, 1),
-        line: LINE,
-        direction: 'inbound',
-        status: 'completed',
-        delta,
-      },
-    ]);
+    expect(plan.rollups).toEqual(rowsAt11('completed', delta));
     const [outcome] = outcomesOf(plan, new Map([[eventKey('CA5', 'in-progress'), 12]]));
     expect(outcome).toMatchObject({ kind: 'late', eventId: 12, update: { id: 12, before: { mos: null } } });
   });
@@ -303,22 +261,7 @@ describe('planning a batch', () => {
     const removed = minus(contribution(call));
     const added = contribution(plan.calls.get('CA7')!.state);
     expect(added).toMatchObject({ calls: 1, finished: 1, failures: { 'failed 0': 1 } });
-    const row = (resolution: number, bucket: number, status: string, delta: Tally) => ({
-      resolution,
-      bucket,
-      line: LINE,
-      direction: 'inbound',
-      status,
-      delta,
-    });
-    expect(plan.rollups).toEqual([
-      row(1, Date.UTC(2026, 0, 1, 11, 0), 'in-progress', removed),
-      row(60, Date.UTC(2026, 0, 1, 11), 'in-progress', removed),
-      row(1440, Date.UTC(2026, 0, 1), 'in-progress', removed),
-      row(1, Date.UTC(2026, 0, 1, 11, 0), 'failed', added),
-      row(60, Date.UTC(2026, 0, 1, 11), 'failed', added),
-      row(1440, Date.UTC(2026, 0, 1), 'failed', added),
-    ]);
+    expect(plan.rollups).toEqual([...rowsAt11('in-progress', removed), ...rowsAt11('failed', added)]);
   });
 
   it('folds several callbacks of one call into one change, counted and published once', () => {
@@ -355,32 +298,7 @@ describe('planning a batch', () => {
     expect(change.lastKey).toBe(eventKey(sid, 'completed'));
     // Only the final state is counted: no trace of ringing or in-progress in the rollups.
     const added = contribution(change.state);
-    expect(plan.rollups).toEqual([
-      {
-        resolution: 1,
-        bucket: Date.UTC(2026, 0, 1, 11, 0),
-        line: LINE,
-        direction: 'inbound',
-        status: 'completed',
-        delta: added,
-      },
-      {
-        resolution: 60,
-        bucket: Date.UTC(2026, 0, 1, 11),
-        line: LINE,
-        direction: 'inbound',
-        status: 'completed',
-        delta: added,
-      },
-      {
-        resolution: 1440,
-        bucket: Date.UTC(2026, 0, 1),
-        line: LINE,
-        direction: 'inbound',
-        status: 'completed',
-        delta: added,
-      },
-    ]);
+    expect(plan.rollups).toEqual(rowsAt11('completed', added));
 
     const ids = new Map(plan.events.map((e, i) => [eventKey(e.callSid, e.status), 100 + i]));
     const outcomes = outcomesOf(plan, ids);
