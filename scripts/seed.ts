@@ -57,7 +57,7 @@ export async function seed(url: string, total: number, days = 28, batchSize = 50
         callback,
         receivedAt: new Date(receivedAt[k]!),
       }));
-      await db.write.$transaction(async (tx) => ingestBatch(tx, db.provider, batch, await rollupLimits(tx)), {
+      await db.write.$transaction(async (tx) => ingestBatch(tx, db, batch, await rollupLimits(tx)), {
         timeout: 600_000,
         maxWait: 60_000,
       });

@@ -4,6 +4,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { PrismaClient as SqliteClient } from './generated/sqlite/client';
 import { PrismaClient as PostgresClient } from './generated/postgresql/client';
 import { applyMigrations } from './migrate';
+import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { adapterFor, providerOf, sqlitePath, type Provider } from './adapters';
 
 // Both generated clients have the same models and so the same API; code is written against one.
@@ -19,6 +20,11 @@ export interface Database {
   write: Db;
   /** Reads, on their own connection(s): they see only committed data, never a write in flight. */
   read: Db;
+  /**
+   * SQLite only: the connection `write` runs on, for statements of its own inside a transaction
+   * `write` began (lib/calls/ingest/sqlite.ts). Null on PostgreSQL, or before `write` connected.
+   */
+  sqliteWriter(): BetterSqlite3.Database | null;
   close(): Promise<void>;
 }
 
@@ -49,11 +55,24 @@ async function sqlitePragmas(db: Db, synchronous: 'NORMAL' | 'FULL', writer: boo
   if (writer) await db.$executeRawUnsafe('PRAGMA cache_size = -65536');
 }
 
-function client(url: string): Db {
+function client(url: string, onSqlite?: (conn: BetterSqlite3.Database) => void): Db {
   const adapter = adapterFor(url);
-  return providerOf(url) === 'sqlite'
-    ? new SqliteClient({ adapter })
-    : (new PostgresClient({ adapter }) as unknown as Db);
+  if (providerOf(url) !== 'sqlite') return new PostgresClient({ adapter }) as unknown as Db;
+  if (!onSqlite) return new SqliteClient({ adapter });
+  // The adapter opens its better-sqlite3 connection when the client connects (again after a
+  // reconnect) and keeps it as `client`: handed on from there.
+  const factory = adapter as SqlMigrationAwareDriverAdapterFactory;
+  const watched: SqlMigrationAwareDriverAdapterFactory = {
+    provider: factory.provider,
+    adapterName: factory.adapterName,
+    async connect() {
+      const conn = await factory.connect();
+      onSqlite((conn as unknown as { client: BetterSqlite3.Database }).client);
+      return conn;
+    },
+    connectToShadowDb: () => factory.connectToShadowDb(),
+  };
+  return new SqliteClient({ adapter: watched });
 }
 
 /** Opens the store, applying any pending migration first. */
@@ -97,7 +116,8 @@ export async function connectDatabase(
   synchronous: 'NORMAL' | 'FULL' = 'NORMAL',
 ): Promise<Database> {
   const provider = providerOf(url);
-  const write = client(url);
+  let writer: BetterSqlite3.Database | null = null;
+  const write = client(url, (conn) => (writer = conn));
   const read = client(url);
   if (provider === 'sqlite') {
     await sqlitePragmas(write, synchronous, true);
@@ -108,6 +128,7 @@ export async function connectDatabase(
     url,
     write,
     read,
+    sqliteWriter: () => (writer?.open ? writer : null),
     async close() {
       await Promise.all([write.$disconnect(), read.$disconnect()]);
     },

@@ -116,6 +116,57 @@ describe('ingest', () => {
     );
   });
 
+  it('fails only the callback the store refuses, and keeps nothing of the first attempt at its batch', async () => {
+    // The store refuses one CallSid's call row, after the batch's events were written.
+    const poison = `poison-${randomUUID()}`;
+    const ddl =
+      db.provider === 'sqlite'
+        ? [
+            `CREATE TRIGGER "test_poison" BEFORE INSERT ON "Call" WHEN NEW."callSid" = '${poison}'
+             BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`,
+          ]
+        : [
+            `CREATE FUNCTION test_poison() RETURNS trigger LANGUAGE plpgsql AS $$
+             BEGIN RAISE EXCEPTION 'refused by the test'; END $$`,
+            `CREATE TRIGGER "test_poison" BEFORE INSERT ON "Call" FOR EACH ROW
+             WHEN (NEW."callSid" = '${poison}') EXECUTE FUNCTION test_poison()`,
+          ];
+    for (const statement of ddl) await db.write.$executeRawUnsafe(statement);
+    try {
+      const good = [randomUUID(), randomUUID()];
+      const at = Date.UTC(2026, 1, 1, 9, 30);
+      const results = await Promise.allSettled(
+        [good[0]!, poison, good[1]!].map((sid) =>
+          ingest.submit(
+            cb({
+              CallSid: sid,
+              CallStatus: 'completed',
+              CallDuration: '42',
+              Timestamp: new Date(at).toISOString(),
+            }),
+          ),
+        ),
+      );
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      // The first attempt held all three: had its writes not been rolled back, the retry of each
+      // good callback would have found its event and counted a second delivery.
+      const events = await db.read.callEvent.findMany({ where: { callSid: { in: [...good, poison] } } });
+      expect(events.map((e) => [e.callSid, e.deliveries]).sort()).toEqual(good.map((sid) => [sid, 1]).sort());
+      expect(await db.read.call.count({ where: { callSid: { in: [...good, poison] } } })).toBe(2);
+      // That hour's rollup counts the two stored calls, once each.
+      const row = await db.read.rollup.aggregate({
+        where: { resolution: 60, bucket: new Date(Date.UTC(2026, 1, 1, 9)) },
+        _sum: { calls: true, durationSum: true },
+      });
+      expect(row._sum).toEqual({ calls: 2, durationSum: 84 });
+    } finally {
+      await db.write.$executeRawUnsafe(
+        'DROP TRIGGER "test_poison"' + (db.provider === 'sqlite' ? '' : ' ON "Call"'),
+      );
+      if (db.provider !== 'sqlite') await db.write.$executeRawUnsafe('DROP FUNCTION test_poison()');
+    }
+  });
+
   it('refuses work beyond its queue limit instead of queueing without bound', async () => {
     const tiny = new Ingestor(db, { queueLimit: 2, batchSize: 1, publish: () => {} });
     const results = await Promise.allSettled(

@@ -82,7 +82,7 @@ export class Ingestor {
           // id committed later, and a callback sent to two instances at once is seen as a retry.
           if (serialize) await lockIngest(tx);
           // Read under the lock: a change of MOS bands rebuilds the rollups under it too.
-          return ingestBatch(tx, this.db.provider, batch, await rollupLimits(tx));
+          return ingestBatch(tx, this.db, batch, await rollupLimits(tx));
         },
         {
           timeout: 60_000,
