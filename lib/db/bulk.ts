@@ -1,5 +1,5 @@
-// Multi-row statements below Prisma's model layer, for the writes of the ingest hot path: at
-// thousands of rows a batch, the model layer's argument handling was most of the cost.
+// Multi-row statements below Prisma's model layer, for the writes of the ingest hot path on
+// PostgreSQL: at thousands of rows a batch, the model layer's argument handling was most of the cost.
 import { raw, sqltag as sql } from '@prisma/client/runtime/client';
 import type { Provider } from './adapters';
 
@@ -19,23 +19,15 @@ export function chunks<T>(xs: T[]): T[][] {
 }
 
 /**
- * A SELECT yielding `rows`, in order, from one JSON parameter: SQLite's json_each or
- * PostgreSQL's json_array_elements unpack it inside the database. Binding every cell as its own
- * parameter instead made Prisma's per-parameter handling most of a batch's cost (CPU profile of
- * `npm run seed`); one string parameter costs the same at 1 row or 5,000.
+ * PostgreSQL: a SELECT yielding `rows`, in order, from one JSON parameter that
+ * json_array_elements unpacks inside the database. Binding every cell as its own parameter instead
+ * made Prisma's per-parameter handling most of a batch's cost (CPU profile of `npm run seed`); one
+ * string parameter costs the same at 1 row or 5,000, and saves a round trip per row. SQLite has no
+ * round trip to save: its ingest runs prepared statements row by row (lib/calls/ingest/store.ts).
  */
-export function rowsOf(provider: Provider, types: readonly Column[], rows: Cell[][]) {
-  const sqlite = provider === 'sqlite';
-  // DateTime is stored as epoch ms in SQLite (timestampFormat unixepoch-ms) and as a UTC
-  // timestamp(3) in PostgreSQL, which reads an ISO string's zone-less UTC value.
-  const json = JSON.stringify(
-    rows.map((r) => r.map((v) => (v instanceof Date ? (sqlite ? v.getTime() : v.toISOString()) : v))),
-  );
-  if (sqlite) {
-    // WHERE true: SQLite needs it to parse an upsert after INSERT ... SELECT.
-    const cells = types.map((_, i) => `value ->> ${i}`).join(', ');
-    return sql`SELECT ${raw(cells)} FROM json_each(${json}) WHERE true ORDER BY key`;
-  }
+export function rowsOf(types: readonly Column[], rows: Cell[][]) {
+  // A UTC timestamp(3) reads an ISO string's zone-less UTC value.
+  const json = JSON.stringify(rows.map((r) => r.map((v) => (v instanceof Date ? v.toISOString() : v))));
   const cells = types.map((t, i) => `(e ->> ${i})::${t}`).join(', ');
   return sql`SELECT ${raw(cells)} FROM json_array_elements(${json}::json) WITH ORDINALITY AS r(e, n) WHERE true ORDER BY n`;
 }

@@ -145,9 +145,10 @@ interface Statements {
   upsertLines(rows: Cell[][]): Promise<void>;
 }
 
-/** Through Prisma, a statement per list (a chunk of one, for the lists of a big batch). */
-function prismaStatements(tx: Tx, provider: Provider): Statements {
-  const rows = (types: readonly Column[], part: Cell[][]) => rowsOf(provider, types, part);
+/** PostgreSQL, through Prisma: a statement per list (a chunk of one, for the lists of a big batch). */
+function postgresStatements(tx: Tx): Statements {
+  const provider = 'postgresql';
+  const rows = (types: readonly Column[], part: Cell[][]) => rowsOf(types, part);
   const each = async (xs: Cell[][], run: (part: Cell[][]) => Promise<unknown>) => {
     for (const part of chunks(xs)) await run(part);
   };
@@ -367,7 +368,7 @@ export async function ingestBatch(
     if (!conn) throw new Error('the SQLite writer is not connected');
     run = sqliteStatements(conn);
   } else {
-    run = prismaStatements(tx, db.provider);
+    run = postgresStatements(tx);
   }
   const stored = await readState(run, [...new Set(batch.map((s) => s.callback.callSid))]);
   const plan = planBatch(batch, stored, limits);
