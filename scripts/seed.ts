@@ -1,13 +1,13 @@
 // Fills a store with N realistic calls spread over the past weeks, through the product's own
-// storage layer (migrations, ingestBatch, rollups), so demos and benchmarks start from real volume.
+// storage layer (migrations, commitBatch, rollups), so demos and benchmarks start from real volume.
 // Usage: npm run seed -- --calls 1000000 [--days 28] [--database-url file:./data/calls.db]
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../lib/db/client';
-import { ingestBatch } from '../lib/calls/ingest/store';
+import { commitBatch } from '../lib/calls/ingest/store';
 import type { Submission } from '../lib/calls/ingest/plan';
 import { Worker } from 'node:worker_threads';
 import type { SeedBatch, SeedMessage, SeedPlan } from './seed-batches';
-import { ensureRollups, rollupLimits } from '../lib/calls/stored-settings';
+import { ensureRollups } from '../lib/calls/stored-settings';
 import { fileURLToPath } from 'node:url';
 
 /** Batches of a seed plan, made on a worker thread (seed-batches.ts), two ahead of the writes. */
@@ -57,10 +57,7 @@ export async function seed(url: string, total: number, days = 28, batchSize = 50
         callback,
         receivedAt: new Date(receivedAt[k]!),
       }));
-      await db.write.$transaction(async (tx) => ingestBatch(tx, db, batch, await rollupLimits(tx)), {
-        timeout: 600_000,
-        maxWait: 60_000,
-      });
+      await commitBatch(db, batch, { timeoutMs: 600_000 });
       done += batch.length;
       if (progress) process.stdout.write(`\rseeded ${done.toLocaleString('en-US')} calls`);
     }

@@ -9,7 +9,7 @@ import { DEFAULT_MOS_LIMITS, type MosLimits } from '../common/status';
 const BOARD_KEY = 'board';
 const PRIVACY_KEY = 'privacy';
 /** The MOS bounds the stored rollups were counted with: ingest adds to them with the same. */
-const ROLLUP_LIMITS_KEY = 'rollup.mosLimits';
+export const ROLLUP_LIMITS_KEY = 'rollup.mosLimits';
 
 /**
  * The board's settings and where retention's purges begin (keptRollupsBefore), in one read: a
@@ -79,9 +79,14 @@ function parseLimits(value: string): MosLimits | null {
   }
 }
 
+/** The MOS bands the rollups count with, from their stored value (the defaults without one). */
+export function limitsOf(value: string | null | undefined): MosLimits {
+  return (value ? parseLimits(value) : null) ?? DEFAULT_MOS_LIMITS;
+}
+
 export async function rollupLimits(tx: Tx | Db): Promise<MosLimits> {
   const row = await tx.setting.findUnique({ where: { key: ROLLUP_LIMITS_KEY } });
-  return (row && parseLimits(row.value)) ?? DEFAULT_MOS_LIMITS;
+  return limitsOf(row?.value);
 }
 
 const same = (a: MosLimits, b: MosLimits) => a.every((v, i) => v === b[i]);

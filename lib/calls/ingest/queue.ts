@@ -3,11 +3,9 @@
 import type { Database } from '../../db/client';
 import type { Callback } from '../../callbacks/schema';
 import { Overloaded } from '../overload';
-import { lockIngest } from '../rollup';
-import { rollupLimits } from '../stored-settings';
 import type { CallUpdate } from '../../common/types';
 import type { IngestOutcome, Submission } from './plan';
-import { ingestBatch } from './store';
+import { commitBatch } from './store';
 
 interface Pending extends Submission {
   resolve(outcome: IngestOutcome): void;
@@ -72,23 +70,9 @@ export class Ingestor {
 
   private async commit(batch: Pending[]): Promise<void> {
     let outcomes: IngestOutcome[];
-    const serialize = this.db.provider === 'postgresql';
     const started = performance.now();
     try {
-      outcomes = await this.db.write.$transaction(
-        async (tx) => {
-          // Instances sharing a PostgreSQL store take turns, as SQLite's single writer does: event
-          // ids then commit in id order, so "everything after id N" is never missing an earlier
-          // id committed later, and a callback sent to two instances at once is seen as a retry.
-          if (serialize) await lockIngest(tx);
-          // Read under the lock: a change of MOS bands rebuilds the rollups under it too.
-          return ingestBatch(tx, this.db, batch, await rollupLimits(tx));
-        },
-        {
-          timeout: 60_000,
-          maxWait: 60_000,
-        },
-      );
+      outcomes = await commitBatch(this.db, batch);
     } catch (error) {
       // One callback the store refuses must not fail the others that shared its transaction:
       // retry them one by one, so only the culprit gets the error (and the provider's retry).

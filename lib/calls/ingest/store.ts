@@ -8,7 +8,8 @@ import type { Database, Tx } from '../../db/client';
 import type { Provider } from '../../db/adapters';
 import { chunks, inList, rowsOf, type Cell, type Column } from '../../db/bulk';
 import { storedCallOf } from '../rows';
-import { BIGINT_COLUMNS, ROLLUP_COLUMNS, rollupValues } from '../rollup';
+import { BIGINT_COLUMNS, ROLLUP_COLUMNS, lockIngest, rollupValues } from '../rollup';
+import { limitsOf, rollupLimits, ROLLUP_LIMITS_KEY } from '../stored-settings';
 import { parseFailureKey } from '../../common/status';
 import type { MosLimits } from '../../common/status';
 import {
@@ -127,22 +128,25 @@ const DELIVERIES = 'UPDATE "CallEvent" SET "deliveries" = "deliveries" + ';
 
 type RawEvent = { id: number | bigint; callSid: string; status: string };
 
+type Maybe<T> = T | Promise<T>;
+
 /**
- * The statements a batch runs, each over a list of rows (cells in the order of its *_TYPES).
- * Two ways to run them: on PostgreSQL, one statement per list through Prisma, the rows in one JSON
- * parameter (bulk.ts); on SQLite, one prepared statement run row by row on the writer's own
- * connection (sqliteStatements).
+ * The statements a batch runs, each over a list of rows (cells in the order of its *_TYPES), and
+ * the MOS bands it counts with. Two ways to run them: on PostgreSQL, through Prisma, one statement
+ * per list with the rows in one JSON parameter (bulk.ts); on SQLite, synchronously, one prepared
+ * statement run row by row on the writer's own connection (sqliteStatements).
  */
 interface Statements {
-  events(sids: string[]): Promise<RawEvent[]>;
-  calls(sids: string[]): Promise<Record<string, unknown>[]>;
-  insertEvents(rows: Cell[][]): Promise<RawEvent[]>;
-  addDeliveries(n: number, ids: number[]): Promise<void>;
-  upsertCalls(rows: Cell[][]): Promise<void>;
-  upsertRollups(rows: Cell[][]): Promise<void>;
-  deleteEmptied(keys: Cell[][]): Promise<void>;
-  upsertFailures(rows: Cell[][]): Promise<void>;
-  upsertLines(rows: Cell[][]): Promise<void>;
+  limits(): Maybe<MosLimits>;
+  events(sids: string[]): Maybe<RawEvent[]>;
+  calls(sids: string[]): Maybe<Record<string, unknown>[]>;
+  insertEvents(rows: Cell[][]): Maybe<RawEvent[]>;
+  addDeliveries(n: number, ids: number[]): Maybe<unknown>;
+  upsertCalls(rows: Cell[][]): Maybe<unknown>;
+  upsertRollups(rows: Cell[][]): Maybe<unknown>;
+  deleteEmptied(keys: Cell[][]): Maybe<unknown>;
+  upsertFailures(rows: Cell[][]): Maybe<unknown>;
+  upsertLines(rows: Cell[][]): Maybe<unknown>;
 }
 
 /** PostgreSQL, through Prisma: a statement per list (a chunk of one, for the lists of a big batch). */
@@ -159,6 +163,7 @@ function postgresStatements(tx: Tx): Statements {
     return out;
   };
   return {
+    limits: () => rollupLimits(tx),
     events: (sids) => select<RawEvent>(sids, EVENT_SELECT),
     calls: (sids) => select<Record<string, unknown>>(sids, `${CALL_SELECT} WHERE "callSid" `),
     async insertEvents(xs) {
@@ -224,26 +229,29 @@ function sqliteStatements(conn: BetterSqlite3.Database): Statements {
     return st;
   };
   const runEach = (text: string, xs: Cell[][]) => {
-    if (xs.length === 0) return Promise.resolve();
+    if (xs.length === 0) return;
     const st = stmt(text);
     for (const r of xs) st.run(sqliteRow(r));
-    return Promise.resolve();
   };
   const IN_LIST = 'IN (SELECT value FROM json_each(?))';
   const select = <T>(head: string, sids: string[]) =>
-    Promise.resolve(sids.length === 0 ? [] : (stmt(`${head}${IN_LIST}`).all(JSON.stringify(sids)) as T[]));
+    sids.length === 0 ? [] : (stmt(`${head}${IN_LIST}`).all(JSON.stringify(sids)) as T[]);
   return {
+    limits() {
+      const row = stmt('SELECT "value" FROM "Setting" WHERE "key" = ?').get(ROLLUP_LIMITS_KEY) as
+        { value: string } | undefined;
+      return limitsOf(row?.value);
+    },
     events: (sids) => select<RawEvent>(EVENT_SELECT, sids),
     calls: (sids) => select<Record<string, unknown>>(`${CALL_SELECT} WHERE "callSid" `, sids),
     insertEvents(xs) {
-      if (xs.length === 0) return Promise.resolve([]);
+      if (xs.length === 0) return [];
       const st = stmt(`${EVENT_INSERT}VALUES ${placeholders(EVENT_TYPES.length)}${EVENT_RETURNING}`);
-      return Promise.resolve(xs.map((r) => st.get(sqliteRow(r)) as RawEvent));
+      return xs.map((r) => st.get(sqliteRow(r)) as RawEvent);
     },
     addDeliveries(n, ids) {
       const st = stmt(`${DELIVERIES}? WHERE "id" = ?`);
       for (const id of ids) st.run(n, id);
-      return Promise.resolve();
     },
     upsertCalls: (xs) =>
       runEach(`${CALL_INSERT}VALUES ${placeholders(CALL_TYPES.length)}${CALL_CONFLICT}`, xs),
@@ -263,65 +271,70 @@ function sqliteStatements(conn: BetterSqlite3.Database): Statements {
   };
 }
 
-/** The calls with these CallSids and their events. */
-async function readState(run: Statements, sids: string[]): Promise<StoredState> {
-  const events = (await run.events(sids)).map((e) => ({
-    id: Number(e.id),
-    callSid: e.callSid,
-    status: e.status,
-  }));
-  const calls = (await run.calls(sids)).map(storedCallOf);
-  return { events, calls };
-}
+/** One step of a batch: a statement to run, whose result the batch continues with. */
+type Step = (run: Statements) => unknown;
 
-/** Writes a plan; returns the new events' ids by eventKey. */
-async function writePlan(run: Statements, plan: BatchPlan): Promise<Map<string, number>> {
+/**
+ * A batch's work, written once for both ways of running statements: it yields each statement and
+ * goes on with its result (runSync on SQLite, runAsync on PostgreSQL). Reads what the store holds
+ * of the calls involved, plans the batch, writes the plan; returns each callback's outcome.
+ */
+function* batchSteps(batch: Submission[]): Generator<Step, IngestOutcome[], unknown> {
+  const sids = [...new Set(batch.map((s) => s.callback.callSid))];
+  // Read inside the transaction: a change of MOS bands recounts the rollups in one of its own.
+  const limits = (yield (run) => run.limits()) as MosLimits;
+  const events = (yield (run) => run.events(sids)) as RawEvent[];
+  const calls = (yield (run) => run.calls(sids)) as Record<string, unknown>[];
+  const stored: StoredState = {
+    events: events.map((e) => ({ id: Number(e.id), callSid: e.callSid, status: e.status })),
+    calls: calls.map(storedCallOf),
+  };
+  const plan = planBatch(batch, stored, limits);
+
   // Events first: their ids, unique per CallSid+CallStatus, are what calls and clients resume from.
   const idOf = new Map<string, number>();
-  const inserted = await run.insertEvents(
-    plan.events.map((e): Cell[] => [
-      e.callSid,
-      e.status,
-      e.sequence,
-      e.timestamp,
-      e.receivedAt,
-      e.raw,
-      e.deliveries,
-      e.applied,
-    ]),
-  );
+  const eventRows = plan.events.map((e): Cell[] => [
+    e.callSid,
+    e.status,
+    e.sequence,
+    e.timestamp,
+    e.receivedAt,
+    e.raw,
+    e.deliveries,
+    e.applied,
+  ]);
+  const inserted = (yield (run) => run.insertEvents(eventRows)) as RawEvent[];
   for (const e of inserted) idOf.set(eventKey(e.callSid, e.status), Number(e.id));
 
   const byCount = new Map<number, number[]>();
   for (const [id, n] of plan.retries) byCount.set(n, [...(byCount.get(n) ?? []), id]);
-  for (const [n, ids] of byCount) await run.addDeliveries(n, ids);
+  for (const [n, ids] of byCount) yield (run) => run.addDeliveries(n, ids);
 
-  await run.upsertCalls(
-    [...plan.calls.values()].map((t): Cell[] => {
-      const s = t.state;
-      return [
-        s.callSid,
-        s.accountSid,
-        s.from,
-        s.to,
-        s.status,
-        s.sequence,
-        s.startedAt,
-        s.duration,
-        s.mos,
-        s.direction,
-        s.parentSid,
-        s.sipCode,
-        s.packets,
-        s.lost,
-        s.jitter,
-        s.flushes,
-        t.firstSeenAt,
-        t.updatedAt,
-        idOf.get(t.lastKey)!,
-      ];
-    }),
-  );
+  const callRows = [...plan.calls.values()].map((t): Cell[] => {
+    const s = t.state;
+    return [
+      s.callSid,
+      s.accountSid,
+      s.from,
+      s.to,
+      s.status,
+      s.sequence,
+      s.startedAt,
+      s.duration,
+      s.mos,
+      s.direction,
+      s.parentSid,
+      s.sipCode,
+      s.packets,
+      s.lost,
+      s.jitter,
+      s.flushes,
+      t.firstSeenAt,
+      t.updatedAt,
+      idOf.get(t.lastKey)!,
+    ];
+  });
+  yield (run) => run.upsertCalls(callRows);
 
   const key = (r: BatchPlan['rollups'][number]): Cell[] => [
     r.resolution,
@@ -330,47 +343,84 @@ async function writePlan(run: Statements, plan: BatchPlan): Promise<Map<string, 
     r.direction,
     r.status,
   ];
-  await run.upsertRollups(plan.rollups.map((r): Cell[] => [...key(r), ...rollupValues(r.delta)]));
+  const rollupRows = plan.rollups.map((r): Cell[] => [...key(r), ...rollupValues(r.delta)]);
+  yield (run) => run.upsertRollups(rollupRows);
   // Rows calls left (a ringing call now in progress): deleted, or a store of calls that ring, are
   // answered and end would keep three empty rows per minute, line and direction.
-  await run.deleteEmptied(plan.rollups.filter((r) => r.delta.calls < 0).map(key));
-  await run.upsertFailures(
-    plan.rollups.flatMap((r) =>
-      Object.entries(r.delta.failures).map(([key, calls]): Cell[] => {
-        const { status, sipCode } = parseFailureKey(key);
-        return [r.resolution, new Date(r.bucket), r.line, r.direction, status, sipCode, calls];
-      }),
-    ),
+  const emptied = plan.rollups.filter((r) => r.delta.calls < 0).map(key);
+  yield (run) => run.deleteEmptied(emptied);
+  const failureRows = plan.rollups.flatMap((r) =>
+    Object.entries(r.delta.failures).map(([key, calls]): Cell[] => {
+      const { status, sipCode } = parseFailureKey(key);
+      return [r.resolution, new Date(r.bucket), r.line, r.direction, status, sipCode, calls];
+    }),
   );
-  await run.upsertLines(
-    [...plan.lines.values()].map((l): Cell[] => [
-      l.line,
-      l.direction,
-      new Date(l.callbackAt),
-      new Date(l.callAt),
-    ]),
-  );
-  return idOf;
+  yield (run) => run.upsertFailures(failureRows);
+  const lineRows = [...plan.lines.values()].map((l): Cell[] => [
+    l.line,
+    l.direction,
+    new Date(l.callbackAt),
+    new Date(l.callAt),
+  ]);
+  yield (run) => run.upsertLines(lineRows);
+  return outcomesOf(plan, idOf);
 }
 
-/** Stores a batch of callbacks inside the caller's transaction. */
+function runSync(steps: Generator<Step, IngestOutcome[], unknown>, run: Statements): IngestOutcome[] {
+  let next = steps.next();
+  while (!next.done) next = steps.next(next.value(run));
+  return next.value;
+}
+
+async function runAsync(
+  steps: Generator<Step, IngestOutcome[], unknown>,
+  run: Statements,
+): Promise<IngestOutcome[]> {
+  let next = steps.next();
+  while (!next.done) next = steps.next(await next.value(run));
+  return next.value;
+}
+
+/** Stores a batch of callbacks inside the caller's transaction, which `db.write` began. */
 export async function ingestBatch(
   tx: Tx,
   db: Pick<Database, 'provider' | 'sqliteWriter'>,
   batch: Submission[],
-  limits: MosLimits,
 ): Promise<IngestOutcome[]> {
-  let run: Statements;
-  if (db.provider === 'sqlite') {
-    // The transaction `tx` runs on this connection, which began it: statements run on it directly
-    // are inside it.
-    const conn = db.sqliteWriter();
-    if (!conn) throw new Error('the SQLite writer is not connected');
-    run = sqliteStatements(conn);
-  } else {
-    run = postgresStatements(tx);
+  if (db.provider === 'postgresql') return runAsync(batchSteps(batch), postgresStatements(tx));
+  // The transaction `tx` runs on this connection, which began it: statements run on it directly
+  // are inside it.
+  const conn = db.sqliteWriter();
+  if (!conn) throw new Error('the SQLite writer is not connected');
+  return runSync(batchSteps(batch), sqliteStatements(conn));
+}
+
+/**
+ * Stores a batch of callbacks in a transaction of its own. On SQLite, when no other transaction is
+ * open on the writer, that is one synchronous transaction on its connection: nothing else runs on
+ * the thread until it committed, and the commit takes none of Prisma's interactive-transaction
+ * machinery (its begin, its commit and the bands' read were three queries and most of Prisma's
+ * share of a lone callback). Otherwise (PostgreSQL, or a Prisma transaction of another task open
+ * on the writer), through `db.write.$transaction`, which waits its turn.
+ */
+export async function commitBatch(
+  db: Database,
+  batch: Submission[],
+  { timeoutMs = 60_000 }: { timeoutMs?: number } = {},
+): Promise<IngestOutcome[]> {
+  const conn = db.provider === 'sqlite' ? db.sqliteWriter() : null;
+  if (conn && !conn.inTransaction) {
+    // BEGIN IMMEDIATE ... COMMIT, or ROLLBACK if anything throws.
+    return conn.transaction(() => runSync(batchSteps(batch), sqliteStatements(conn))).immediate();
   }
-  const stored = await readState(run, [...new Set(batch.map((s) => s.callback.callSid))]);
-  const plan = planBatch(batch, stored, limits);
-  return outcomesOf(plan, await writePlan(run, plan));
+  return db.write.$transaction(
+    async (tx) => {
+      // Instances sharing a PostgreSQL store take turns, as SQLite's single writer does: event
+      // ids then commit in id order, so "everything after id N" is never missing an earlier
+      // id committed later, and a callback sent to two instances at once is seen as a retry.
+      if (db.provider === 'postgresql') await lockIngest(tx);
+      return ingestBatch(tx, db, batch);
+    },
+    { timeout: timeoutMs, maxWait: timeoutMs },
+  );
 }
