@@ -1,6 +1,7 @@
 // Load on the webhook: autocannon at full speed, interleaved pairs of runs, and a steady rate.
 import autocannon from 'autocannon';
 import type { RunningServer } from '../../test/helpers/server';
+import { readFileSync } from 'node:fs';
 import { WEBHOOK, fmt, log, median, pct, postCallback, signedCallback, sleep } from './common';
 import { LOAD_SECONDS, ROUNDS } from './options';
 
@@ -102,6 +103,60 @@ export async function ingestVersusNoop(server: RunningServer, label: string) {
       `ratios ${pairs.ratios.map((r) => fmt(r, 2)).join(' ')}`,
   );
   return result;
+}
+
+/** CPU time (user + system, ms) the process's main thread, its event loop, has used so far (Linux). */
+function loopCpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // utime and stime, in clock ticks of 10 ms.
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** Signed callbacks to `path` at a steady `rate` a second for `seconds`; resolves with how many were sent. */
+async function steady(server: RunningServer, path: string, rate: number, seconds: number) {
+  const url = `${server.url}${path}`;
+  const signedFor = `${server.url}${WEBHOOK}`;
+  const inflight: Promise<boolean>[] = [];
+  const end = performance.now() + seconds * 1000;
+  let due = performance.now();
+  while (performance.now() < end) {
+    inflight.push(postCallback(url, signedCallback(signedFor)).catch(() => false));
+    due += 1000 / rate;
+    await sleep(due - performance.now());
+  }
+  const ok = await Promise.all(inflight);
+  return { sent: ok.length, errors: ok.filter((x) => !x).length };
+}
+
+/** The steady rate of the per-callback cost row: low enough that each commit holds one callback. */
+export const COST_RATE = 100;
+
+/**
+ * What one callback costs the event loop at a steady COST_RATE a second, against a request to the
+ * do-nothing route, in interleaved pairs: the server's main-thread CPU time over a run, divided by
+ * the callbacks sent. At that rate each commit holds one callback, so this is the cost a board's
+ * live push waits behind; as CPU time, it is stretched less than wall time by the load generator
+ * and the other processes sharing the cores.
+ */
+export async function costPerCallback(server: RunningServer) {
+  const pid = server.child.pid!;
+  const run = async (path: string): Promise<LoadResult> => {
+    const before = loopCpuMs(pid);
+    const { sent, errors } = await steady(server, path, COST_RATE, LOAD_SECONDS);
+    // rps carries the ms per callback here, so interleavedPairs' ratio is webhook over do-nothing.
+    return { rps: (loopCpuMs(pid) - before) / sent, p50: NaN, p99: NaN, errors };
+  };
+  await run(WEBHOOK); // warm-up
+  await run('/api/bench/noop');
+  const pairs = await interleavedPairs(
+    () => run('/api/bench/noop'),
+    () => run(WEBHOOK),
+  );
+  log(
+    `cost per callback at ${COST_RATE}/s: webhook ${fmt(pairs.measured.rps, 2)} ms, do-nothing ${fmt(pairs.reference.rps, 2)} ms, ` +
+      `ratios ${pairs.ratios.map((r) => fmt(r, 2)).join(' ')}`,
+  );
+  return { webhook: pairs.measured, noop: pairs.reference, ratio: pairs.ratio, spread: pairs.spread };
 }
 
 /**
