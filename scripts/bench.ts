@@ -158,12 +158,9 @@ async function webhooksDuringPurge(server: RunningServer, cutoff: number) {
         } else await new Promise((r) => setTimeout(r, 100));
       }
     })();
-    const run = await steadyWebhooks(
-      server,
-      WEBHOOK_RATE,
-      PURGE_START_SECONDS + PURGE_MAX_SECONDS,
-      () => done,
-    );
+    const run = await steadyWebhooks(server, WEBHOOK_RATE, PURGE_START_SECONDS + PURGE_MAX_SECONDS, {
+      stop: () => done,
+    });
     done = true;
     await watching;
     const window = (from: number, to: number) => {

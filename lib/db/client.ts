@@ -22,7 +22,7 @@ export interface Database {
   read: Db;
   /**
    * SQLite only: the connection `write` runs on, for statements of its own inside a transaction
-   * `write` began (lib/calls/ingest/sqlite.ts). Null on PostgreSQL, or before `write` connected.
+   * `write` began, or of its own (lib/calls/ingest/store.ts). Null on PostgreSQL, or before `write` connected.
    */
   sqliteWriter(): BetterSqlite3.Database | null;
   close(): Promise<void>;

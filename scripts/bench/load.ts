@@ -112,22 +112,6 @@ function loopCpuMs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
-/** Signed callbacks to `path` at a steady `rate` a second for `seconds`; resolves with how many were sent. */
-async function steady(server: RunningServer, path: string, rate: number, seconds: number) {
-  const url = `${server.url}${path}`;
-  const signedFor = `${server.url}${WEBHOOK}`;
-  const inflight: Promise<boolean>[] = [];
-  const end = performance.now() + seconds * 1000;
-  let due = performance.now();
-  while (performance.now() < end) {
-    inflight.push(postCallback(url, signedCallback(signedFor)).catch(() => false));
-    due += 1000 / rate;
-    await sleep(due - performance.now());
-  }
-  const ok = await Promise.all(inflight);
-  return { sent: ok.length, errors: ok.filter((x) => !x).length };
-}
-
 /** The steady rate of the per-callback cost row: low enough that each commit holds one callback. */
 export const COST_RATE = 100;
 
@@ -142,7 +126,7 @@ export async function costPerCallback(server: RunningServer) {
   const pid = server.child.pid!;
   const run = async (path: string): Promise<LoadResult> => {
     const before = loopCpuMs(pid);
-    const { sent, errors } = await steady(server, path, COST_RATE, LOAD_SECONDS);
+    const { sent, errors } = await steadyWebhooks(server, COST_RATE, LOAD_SECONDS, { path });
     // rps carries the ms per callback here, so interleavedPairs' ratio is webhook over do-nothing.
     return { rps: (loopCpuMs(pid) - before) / sent, p50: NaN, p99: NaN, errors };
   };
@@ -161,15 +145,16 @@ export async function costPerCallback(server: RunningServer) {
 
 /**
  * Signed callbacks at a steady `rate` a second for `seconds` (or until `stop` says so), each timed
- * from sending to its 2xx.
+ * from sending to its 2xx; to the webhook, or to `path` (the do-nothing route).
  */
 export async function steadyWebhooks(
   server: RunningServer,
   rate: number,
   seconds: number,
-  stop = () => false,
+  { stop = () => false, path = WEBHOOK }: { stop?: () => boolean; path?: string } = {},
 ) {
-  const url = `${server.url}${WEBHOOK}`;
+  const url = `${server.url}${path}`;
+  const signedFor = `${server.url}${WEBHOOK}`;
   const ms: number[] = [];
   let errors = 0;
   let sent = 0;
@@ -180,7 +165,7 @@ export async function steadyWebhooks(
   const end = performance.now() + seconds * 1000;
   let due = performance.now();
   while (performance.now() < end && !stop()) {
-    const c = signedCallback(url);
+    const c = signedCallback(signedFor);
     sent++;
     const p: Promise<void> = (async () => {
       const t = performance.now();

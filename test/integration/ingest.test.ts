@@ -10,6 +10,7 @@ import { CALL_STATUSES } from '@/lib/common/status';
 import { addTally, contribution, emptyTally } from '@/lib/common/tally';
 import type { CallUpdate } from '@/lib/common/types';
 import { openTestDatabase } from '../helpers/db';
+import { waitFor } from '../helpers/wait';
 
 let db: Database;
 let ingest: Ingestor;
@@ -166,6 +167,41 @@ describe('ingest', () => {
       if (db.provider !== 'sqlite') await db.write.$executeRawUnsafe('DROP FUNCTION test_poison()');
     }
   });
+
+  // SQLite: a batch commits synchronously on the writer's connection, unless another task's Prisma
+  // transaction is open on it; then it must wait for that one, not join it. (On PostgreSQL each
+  // transaction has a connection of its own.)
+  it.runIf(process.env.TEST_DB !== 'postgresql')(
+    "waits for another task's transaction on the writer instead of writing into it",
+    async () => {
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      let opened!: () => void;
+      const open = new Promise<void>((r) => (opened = r));
+      const other = db.write.$transaction(async (tx) => {
+        await tx.setting.findMany();
+        opened();
+        await held;
+      });
+      await open;
+      const sid = randomUUID();
+      let committed = false;
+      const outcome = ingest.submit(cb({ CallSid: sid, CallStatus: 'completed' })).then((o) => {
+        committed = true;
+        return o;
+      });
+      // The batch has left the queue for its commit; a few more turns of the event loop, in which a
+      // batch written into the open transaction would have been answered.
+      await waitFor(() => ingest.backlog === 0, 'the batch to leave the queue');
+      for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+      expect(committed).toBe(false);
+      expect(await db.read.call.count({ where: { callSid: sid } })).toBe(0);
+      release();
+      await other;
+      expect((await outcome).kind).not.toBe('duplicate');
+      expect(await db.read.call.count({ where: { callSid: sid } })).toBe(1);
+    },
+  );
 
   it('refuses work beyond its queue limit instead of queueing without bound', async () => {
     const tiny = new Ingestor(db, { queueLimit: 2, batchSize: 1, publish: () => {} });

@@ -382,7 +382,7 @@ async function runAsync(
 }
 
 /** Stores a batch of callbacks inside the caller's transaction, which `db.write` began. */
-export async function ingestBatch(
+async function ingestBatch(
   tx: Tx,
   db: Pick<Database, 'provider' | 'sqliteWriter'>,
   batch: Submission[],
