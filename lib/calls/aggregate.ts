@@ -40,9 +40,13 @@ export function callConditions(provider: Provider, f: BoardFilter): Sql {
 }
 
 /** A DateTime column truncated to the (UTC) minute, hour or day, as a DateTime again. */
-function truncated(provider: Provider, column: string, unit: 'minute' | 'hour' | 'day') {
-  const ms = { minute: 60_000, hour: 3_600_000, day: 86_400_000 }[unit];
-  return provider === 'postgresql' ? `date_trunc('${unit}', ${column})` : `(${column} / ${ms}) * ${ms}`;
+function truncated(provider: Provider, column: string, unit: 'minute' | 'hour' | 'day' | 'week') {
+  const ms = { minute: 60_000, hour: 3_600_000, day: 86_400_000, week: WEEK }[unit];
+  if (provider === 'sqlite') return `(${column} / ${ms}) * ${ms}`;
+  // PostgreSQL's weeks start on Mondays; the rollups' on Thursdays, as the epoch (RESOLUTIONS).
+  return unit === 'week'
+    ? `(date_trunc('week', ${column} + interval '4 days') - interval '4 days')`
+    : `date_trunc('${unit}', ${column})`;
 }
 
 const num = (v: number) => {
@@ -139,10 +143,11 @@ export function tallyExpressions(provider: Provider, limits: MosLimits): string 
 /** The unsuccessful final statuses, whose calls FailureRollup counts by SIP code. */
 export const FAILED = `"status" IN ('busy', 'no-answer', 'canceled', 'failed')`;
 
-/** The resolutions above the minute's, each summed from minute rows (RESOLUTIONS). */
+/** The resolutions above the minute's (RESOLUTIONS), each summed from the rows of the one before. */
 const COARSER = [
-  [60, 'hour'],
-  [1440, 'day'],
+  [60, 'hour', 1],
+  [1440, 'day', 60],
+  [10080, 'week', 1440],
 ] as const;
 
 /** Setting: epoch ms (a UTC midnight) before which every call has been deleted (lib/ops/retention.ts). */
@@ -155,6 +160,7 @@ export const PURGED_BEFORE_KEY = 'retention.purgedBefore';
 export const PURGE_CUTOFF_KEY = 'retention.purgeCutoff';
 
 const DAY = 86_400_000;
+const WEEK = 7 * DAY;
 
 /**
  * Rollup rows before this are kept by a rebuild: the start of the UTC day of the furthest purge
@@ -183,40 +189,48 @@ export function keptBeforeOf(rows: { key: string; value: string }[]): number | n
  * and those rows are all that is left of them; recounting would drop them from every total and
  * chart. Only calls from that UTC midnight on are recounted. Retention purges up to a UTC midnight
  * (retentionCutoff), so no minute, hour or day row straddles the boundary: each lies wholly before
- * it (kept) or wholly after it (recounted). Kept rows stay banded by the MOS bounds they were
- * counted with; a call still stored before the boundary is not recounted either.
+ * it (kept) or wholly after it (recounted). A week row can straddle it: the weeks from the one it
+ * falls in are summed again from day rows, the kept ones before the boundary and the recounted
+ * ones after. Kept rows stay banded by the MOS bounds they were counted with; a call still stored
+ * before the boundary is not recounted either.
  */
 export async function rebuildRollups(tx: Tx, provider: Provider, limits: MosLimits): Promise<void> {
   const columns = ROLLUP_COLUMNS.map((c) => `"${c}"`).join(', ');
   const kept = await keptRollupsBefore(tx);
-  const since = kept === null ? null : at(provider, kept).sql;
+  /** Where a resolution's rows are rebuilt from: a day's boundary, or the start of its week. */
+  const since = (resolution: number) =>
+    kept === null ? null : at(provider, resolution === 10080 ? Math.floor(kept / WEEK) * WEEK : kept).sql;
   /** The rows (of a table or a resolution) at or after the boundary: all of them when nothing is kept. */
-  const after = (column: string, joiner: 'WHERE' | 'AND') =>
-    since === null ? '' : ` ${joiner} ${column} >= ${since}`;
-  await tx.$executeRawUnsafe(`DELETE FROM "Rollup"${after('"bucket"', 'WHERE')}`);
+  const after = (column: string, joiner: 'WHERE' | 'AND', resolution = 1) =>
+    kept === null ? '' : ` ${joiner} ${column} >= ${since(resolution)}`;
+  const emptied = (table: string) =>
+    kept === null
+      ? `DELETE FROM "${table}"`
+      : `DELETE FROM "${table}" WHERE "bucket" >= ${since(1)} OR ("resolution" = 10080 AND "bucket" >= ${since(10080)})`;
+  await tx.$executeRawUnsafe(emptied('Rollup'));
   await tx.$executeRawUnsafe(
     `INSERT INTO "Rollup" ("resolution", "bucket", "line", "direction", "status", ${columns})
      SELECT 1, ${truncated(provider, '"startedAt"', 'minute')}, COALESCE("to", ''), "direction", "status", ${tallyExpressions(provider, limits)}
        FROM "Call"${after('"startedAt"', 'WHERE')} GROUP BY 2, 3, 4, 5`,
   );
-  for (const [resolution, unit] of COARSER) {
+  for (const [resolution, unit, source] of COARSER) {
     await tx.$executeRawUnsafe(
       `INSERT INTO "Rollup" ("resolution", "bucket", "line", "direction", "status", ${columns})
        SELECT ${resolution}, ${truncated(provider, '"bucket"', unit)}, "line", "direction", "status", ${ROLLUP_COLUMNS.map((c) => `SUM("${c}")`).join(', ')}
-         FROM "Rollup" WHERE "resolution" = 1${after('"bucket"', 'AND')} GROUP BY 2, 3, 4, 5`,
+         FROM "Rollup" WHERE "resolution" = ${source}${after('"bucket"', 'AND', resolution)} GROUP BY 2, 3, 4, 5`,
     );
   }
-  await tx.$executeRawUnsafe(`DELETE FROM "FailureRollup"${after('"bucket"', 'WHERE')}`);
+  await tx.$executeRawUnsafe(emptied('FailureRollup'));
   await tx.$executeRawUnsafe(
     `INSERT INTO "FailureRollup" ("resolution", "bucket", "line", "direction", "status", "sipCode", "calls")
      SELECT 1, ${truncated(provider, '"startedAt"', 'minute')}, COALESCE("to", ''), "direction", "status", COALESCE("sipCode", 0), COUNT(*)
        FROM "Call" WHERE ${FAILED}${after('"startedAt"', 'AND')} GROUP BY 2, 3, 4, 5, 6`,
   );
-  for (const [resolution, unit] of COARSER) {
+  for (const [resolution, unit, source] of COARSER) {
     await tx.$executeRawUnsafe(
       `INSERT INTO "FailureRollup" ("resolution", "bucket", "line", "direction", "status", "sipCode", "calls")
        SELECT ${resolution}, ${truncated(provider, '"bucket"', unit)}, "line", "direction", "status", "sipCode", SUM("calls")
-         FROM "FailureRollup" WHERE "resolution" = 1${after('"bucket"', 'AND')} GROUP BY 2, 3, 4, 5, 6`,
+         FROM "FailureRollup" WHERE "resolution" = ${source}${after('"bucket"', 'AND', resolution)} GROUP BY 2, 3, 4, 5, 6`,
     );
   }
 }

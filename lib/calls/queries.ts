@@ -7,7 +7,7 @@ import { FAILED, at, callConditions, epochMsOf, inLines, tallyExpressions } from
 import { failureKey } from '../common/status';
 import { loadBoardState, loadSettings } from './stored-settings';
 import { addPoint, addTally, emptyPoint, emptyTally, POINT_FIELDS } from '../common/tally';
-import { DAY_MS, HOUR_MS, MINUTE_MS } from '../common/time';
+import { DAY_MS, HOUR_MS, MINUTE_MS, WEEK_MS } from '../common/time';
 import { bucketFor, MAX_POINTS } from '../common/series';
 import { ALL_TIME, type BoardFilter } from '../common/filter';
 import type { BoardSettings } from '../common/settings';
@@ -50,12 +50,18 @@ const STEPS: readonly { resolution: Resolution; ms: number }[] = [
   { resolution: 1, ms: MINUTE_MS },
   { resolution: 60, ms: HOUR_MS },
   { resolution: 1440, ms: DAY_MS },
+  { resolution: 10080, ms: WEEK_MS },
 ];
+
+/** The coarsest resolution: a range's figures are summed from it in the middle. */
+const COARSEST: Resolution = 10080;
 
 /**
  * [from, to) as whole rollup rows, coarsest in the middle: minute rows up to the first whole hour
- * and after the last, hour rows up to the first whole (UTC) day and after the last, day rows in
- * between; none coarser than `coarsest`. A month is ~30 day rows per line instead of ~720 hour rows.
+ * and after the last, hour rows up to the first whole (UTC) day and after the last, day rows up to
+ * the first whole week and after the last, week rows in between; none coarser than `coarsest`. A
+ * month is ~30 day rows per line instead of ~720 hour rows; two years are ~104 week rows and at
+ * most 12 day rows instead of ~730 day rows.
  */
 export function piecesOf(from: number, to: number | null, coarsest: Resolution): Piece[] {
   const steps = STEPS.filter((s) => s.resolution <= coarsest);
@@ -103,17 +109,21 @@ function rollupWhere(
 
 /**
  * The coarsest rollup rows a chart's points are summed from: minutes for buckets shorter than an
- * hour; days when buckets are whole days from a UTC midnight, so each day row falls whole into one;
- * hours otherwise (each counted in the bucket its hour starts in).
+ * hour; weeks (or days) when buckets are whole weeks (days) from a week's (a UTC midnight's) start,
+ * so each such row falls whole into one bucket; hours otherwise (each counted in the bucket its
+ * hour starts in).
  */
 function pointResolution(from: number, bucketMs: number): Resolution {
   if (bucketMs < HOUR_MS) return 1;
-  return bucketMs % DAY_MS === 0 && from % DAY_MS === 0 ? 1440 : 60;
+  for (const { resolution, ms } of [...STEPS].reverse()) {
+    if (ms >= DAY_MS && bucketMs % ms === 0 && from % ms === 0) return resolution;
+  }
+  return 60;
 }
 
 /** What the rollups give of a board: every line's tally, the chart's points, the failures. */
 async function fromRollups(tx: Tx, provider: Provider, f: BoardFilter, bucketMs: number) {
-  const whole = piecesOf(f.from, f.to, 1440);
+  const whole = piecesOf(f.from, f.to, COARSEST);
   const from = raw(String(f.from));
   const size = raw(String(bucketMs));
   const time = raw(epochMsOf(provider, '"bucket"'));
@@ -214,7 +224,7 @@ async function purgedOf(
   const end = f.to === null ? before : Math.min(f.to, before);
   const [counted] = await tx.$queryRaw<{ calls: number | bigint | null }[]>(
     sql`SELECT SUM("calls") AS calls FROM "Rollup"
-          WHERE ${rollupWhere(provider, f, piecesOf(f.from, end, 1440), f.line)}`,
+          WHERE ${rollupWhere(provider, f, piecesOf(f.from, end, COARSEST), f.line)}`,
   );
   const [stored] = await tx.$queryRaw<{ n: number | bigint }[]>(
     sql`SELECT COUNT(*) AS n FROM "Call" WHERE ${callConditions(provider, { ...f, to: end })}`,

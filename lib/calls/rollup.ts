@@ -107,9 +107,11 @@ export function tallyOf(r: Record<RollupColumn, number | bigint | null>): Tally 
 
 /**
  * Rollup resolutions in minutes: minutes for short charts and a range's edges, hours for longer
- * charts, (UTC) days for the middle of long ranges.
+ * charts, (UTC) days for the middle of long ranges, and weeks for the middle of ranges of months
+ * or years. A bucket of each starts at a multiple of its length from the epoch, so a week runs
+ * from a Thursday, 00:00 UTC (the epoch's weekday): weeks are storage here, not the calendar's.
  */
-export const RESOLUTIONS = [1, 60, 1440] as const;
+export const RESOLUTIONS = [1, 60, 1440, 10080] as const;
 export type Resolution = (typeof RESOLUTIONS)[number];
 
 /** The advisory lock key that serialises ingest across instances on PostgreSQL. */

@@ -259,14 +259,13 @@ describe('deleting calls past the retention', () => {
       expect(all.totals.calls).toBe(old.calls + recent.calls);
       expect(all.totals.mosCount).toBe(old.mosCount + recent.mosCount);
     }
-    // Minute, hour and day rows still hold the same calls.
+    // Minute, hour, day and week rows still hold the same calls.
     const sums = await Promise.all(
-      [1, 60, 1440].map((resolution) =>
+      [1, 60, 1440, 10080].map((resolution) =>
         db.read.rollup.aggregate({ where: { resolution }, _sum: { calls: true, mosGood: true } }),
       ),
     );
-    expect(sums[1]!._sum).toEqual(sums[0]!._sum);
-    expect(sums[2]!._sum).toEqual(sums[0]!._sum);
+    for (const s of sums.slice(1)) expect(s._sum).toEqual(sums[0]!._sum);
   });
 
   it('keeps the rollups of a purge stopped part way through a recount', async () => {
@@ -292,6 +291,64 @@ describe('deleting calls past the retention', () => {
       recounted: true,
     });
     expect(await figures(queries, range)).toEqual(was);
+  });
+});
+
+describe('a recount after a purge that ended mid-week', () => {
+  // Week rollup rows start on Thursdays (the epoch's weekday): Thursday 1 January 2026 starts the
+  // week of both calls, and a purge of one day's retention run on Thursday 8 January ends at
+  // Wednesday 7 January, 00:00, mid-week.
+  const TUESDAY = Date.UTC(2026, 0, 6, 10);
+  const WEDNESDAY = Date.UTC(2026, 0, 7, 10);
+  const PURGED_AT = Date.UTC(2026, 0, 8, 12);
+  // 3.5 is poor under the default bands and fair under these.
+  const bands: MosLimits = [2.9, 3.3, 3.9, 4.2];
+  let db: Database;
+  beforeAll(async () => {
+    db = await openTestDatabase();
+  });
+  afterAll(() => db.close());
+
+  it('sums the week it ended in from the kept day and the recounted one', async () => {
+    const ingest = new Ingestor(db, { queueLimit: 100, batchSize: 16, publish: () => {} });
+    const completed = (sid: string, at: number) =>
+      cb({
+        CallSid: sid,
+        CallStatus: 'completed',
+        From: '+14155550100',
+        To: LINES[0]!,
+        Timestamp: new Date(at).toISOString(),
+        CallDuration: '60',
+        AudioInMos: '3.50',
+      });
+    await Promise.all([
+      ingest.submit(completed('CA-tue', TUESDAY)),
+      ingest.submit(completed('CA-wed', WEDNESDAY)),
+    ]);
+    const calls = new Map((await db.read.call.findMany()).map((c) => [c.callSid, c]));
+    const purger = retention(db, { retentionDays: 1 });
+    expect(await purger.pass(PURGED_AT)).toMatchObject({ cutoff: Date.UTC(2026, 0, 7), deleted: 1 });
+    await purger.stop();
+    expect(await saveSettings(db, { ...DEFAULT_SETTINGS, mosLimits: bands })).toEqual({ recounted: true });
+
+    // The purged call as it was counted, the stored one with the new bands.
+    const expected = emptyTally();
+    addTally(expected, contribution(calls.get('CA-tue')!, DEFAULT_MOS_LIMITS));
+    addTally(expected, contribution(calls.get('CA-wed')!, bands));
+    expect(expected.mosBands).toEqual([0, 1, 1, 0, 0]);
+    // All time is summed from week rows alone.
+    const { totals } = await createQueries(db, 50).snapshot(ALL_TIME, PURGED_AT);
+    expect(totals).toEqual(expected);
+    const sums = await Promise.all(
+      [1, 60, 1440, 10080].map((resolution) =>
+        db.read.rollup.aggregate({
+          where: { resolution },
+          _sum: { calls: true, mosPoor: true, mosFair: true },
+        }),
+      ),
+    );
+    for (const s of sums) expect(s._sum).toEqual({ calls: 2, mosPoor: 1, mosFair: 1 });
+    expect(await db.read.rollup.count({ where: { resolution: 10080 } })).toBe(1);
   });
 });
 

@@ -116,7 +116,7 @@ function rollupRows(sent: Sent[]): number {
   const keys = new Set<string>();
   for (const c of sent) {
     const status = c.statuses.at(-1)!;
-    for (const minutes of [1, 60, 1440]) {
+    for (const minutes of [1, 60, 1440, 10080]) {
       const bucket = Math.floor(c.at / (minutes * 60_000));
       // One row per final status: a call's earlier statuses leave no row behind.
       keys.add(`rollup ${minutes} ${bucket} ${c.to} ${c.direction} ${status}`);

@@ -222,13 +222,14 @@ describe('board', () => {
 });
 
 describe('a range as whole rollup rows', () => {
-  const MS = { 1: 60_000, 60: 3_600_000, 1440: 86_400_000 } as const;
+  const MS = { 1: 60_000, 60: 3_600_000, 1440: 86_400_000, 10080: 7 * 86_400_000 } as const;
   const T = Date.UTC(2026, 0, 1);
   const minute = fc.integer({ min: 0, max: 90 * 1440 }).map((m) => T + m * 60_000);
+  const resolution = fc.constantFrom(1, 60, 1440, 10080);
 
   it('covers [from, to) once, each piece on its resolution, none coarser than asked', () => {
     fc.assert(
-      fc.property(minute, minute, fc.boolean(), fc.constantFrom(1, 60, 1440), (a, b, open, coarsest) => {
+      fc.property(minute, minute, fc.boolean(), resolution, (a, b, open, coarsest) => {
         const from = Math.min(a, b);
         const to = open ? null : Math.max(a, b);
         const pieces = piecesOf(from, to, coarsest as Resolution).sort((x, y) => x.lo - y.lo);
@@ -256,5 +257,23 @@ describe('a range as whole rollup rows', () => {
       { resolution: 60, lo: Date.UTC(2026, 1, 1), hi: Date.UTC(2026, 1, 1, 17) },
       { resolution: 1440, lo: Date.UTC(2026, 0, 2), hi: Date.UTC(2026, 1, 1) },
     ]);
+  });
+
+  it('reads two years from week rows, with days, hours and minutes only at its edges', () => {
+    // Wednesday 1 January 2025, 09:30, to Friday 1 January 2027, 17:45; weeks start on Thursdays.
+    const from = Date.UTC(2025, 0, 1, 9, 30);
+    const to = Date.UTC(2027, 0, 1, 17, 45);
+    const pieces = piecesOf(from, to, 10080);
+    expect(pieces).toEqual([
+      { resolution: 1, lo: from, hi: Date.UTC(2025, 0, 1, 10) },
+      { resolution: 1, lo: Date.UTC(2027, 0, 1, 17), hi: to },
+      { resolution: 60, lo: Date.UTC(2025, 0, 1, 10), hi: Date.UTC(2025, 0, 2) },
+      { resolution: 60, lo: Date.UTC(2027, 0, 1), hi: Date.UTC(2027, 0, 1, 17) },
+      // Thursday 2 January 2025 starts a week: no day rows before the weeks.
+      { resolution: 1440, lo: Date.UTC(2026, 11, 31), hi: Date.UTC(2027, 0, 1) },
+      { resolution: 10080, lo: Date.UTC(2025, 0, 2), hi: Date.UTC(2026, 11, 31) },
+    ]);
+    // 104 week rows and one day row per line, direction and status, instead of 730 day rows.
+    expect((Date.UTC(2026, 11, 31) - Date.UTC(2025, 0, 2)) / (7 * 86_400_000)).toBe(104);
   });
 });

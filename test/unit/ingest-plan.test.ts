@@ -32,12 +32,16 @@ const none: StoredState = { calls: [], events: [] };
 const minus = (t: Tally) => addTally(emptyTally(), t, -1);
 const diff = (after: Tally, before: Tally) => addTally(addTally(emptyTally(), after), before, -1);
 
-/** The minute, hour and day rows of LINE's inbound calls of one status at 11:00 on 1 January 2026. */
+/**
+ * The minute, hour, day and week rows of LINE's inbound calls of one status at 11:00 on 1 January
+ * 2026 (a Thursday, so its week starts that day).
+ */
 const rowsAt11 = (status: string, delta: Tally) =>
   [
     [1, Date.UTC(2026, 0, 1, 11, 0)],
     [60, Date.UTC(2026, 0, 1, 11)],
     [1440, Date.UTC(2026, 0, 1)],
+    [10080, Date.UTC(2026, 0, 1)],
   ].map(([resolution, bucket]) => ({ resolution, bucket, line: LINE, direction: 'inbound', status, delta }));
 
 function stored(c: Partial<StoredCall> & { callSid: string; status: string }): StoredCall {
@@ -161,7 +165,7 @@ describe('planning a batch', () => {
     expect(plan.verdicts.map((v) => v.kind)).toEqual(['stored', 'duplicate']);
     expect(plan.events.map((e) => [e.status, e.deliveries, e.applied])).toEqual([['ringing', 2, true]]);
     expect(plan.retries.size).toBe(0);
-    expect(plan.rollups.map((r) => r.delta.calls)).toEqual([1, 1, 1]);
+    expect(plan.rollups.map((r) => r.delta.calls)).toEqual([1, 1, 1, 1]);
   });
 
   it('records a late earlier status without applying it', () => {
@@ -203,6 +207,25 @@ describe('planning a batch', () => {
     expect(outcome).toMatchObject({ kind: 'late', eventId: 12, update: { id: 12, before: { mos: null } } });
   });
 
+  it('counts a call in the week row that starts on the Thursday at or before its day', () => {
+    // Tuesday 13 January 2026, 23:59: its week began on Thursday 8 January, 00:00 UTC.
+    const t = Date.UTC(2026, 0, 13, 23, 59, 30);
+    const call = cb({
+      CallSid: 'CAW',
+      CallStatus: 'completed',
+      To: LINE,
+      Timestamp: iso(t),
+      CallDuration: '5',
+    });
+    const plan = planBatch([at(call, t + 1_000)], none, DEFAULT_MOS_LIMITS);
+    expect(plan.rollups.map((r) => [r.resolution, iso(r.bucket)])).toEqual([
+      [1, '2026-01-13T23:59:00.000Z'],
+      [60, '2026-01-13T23:00:00.000Z'],
+      [1440, '2026-01-13T00:00:00.000Z'],
+      [10080, '2026-01-08T00:00:00.000Z'],
+    ]);
+  });
+
   it("moves a call's contribution between minute, hour and day rows and lines when its status changes", () => {
     // Stored ringing at 11:00:10 with no To; completed reports the line and an earlier start.
     const call = stored({ callSid: 'CA6', status: 'ringing' });
@@ -242,7 +265,11 @@ describe('planning a batch', () => {
       { bucket: Date.UTC(2026, 0, 1), line: '', status: 'ringing', delta: removed },
       { bucket: Date.UTC(2026, 0, 1), line: LINE, status: 'completed', delta: added },
     ]);
-    expect(plan.rollups).toHaveLength(6);
+    expect(rows(10080)).toEqual([
+      { bucket: Date.UTC(2026, 0, 1), line: '', status: 'ringing', delta: removed },
+      { bucket: Date.UTC(2026, 0, 1), line: LINE, status: 'completed', delta: added },
+    ]);
+    expect(plan.rollups).toHaveLength(8);
     const [outcome] = outcomesOf(plan, new Map([[eventKey('CA6', 'completed'), 20]]));
     expect(outcome).toMatchObject({
       kind: 'stored',
@@ -449,8 +476,8 @@ describe('batch plans against any batching', () => {
         expect(two.events).toEqual(one.events);
         expect(two.nonZeroRollups()).toEqual(one.nonZeroRollups());
 
-        // And the rollups hold exactly the stored calls, at both resolutions.
-        for (const resolution of [1, 60]) {
+        // And the rollups hold exactly the stored calls, at every resolution.
+        for (const resolution of [1, 60, 1440, 10080]) {
           const sum = emptyTally();
           for (const [k, t] of one.nonZeroRollups()) if (k.startsWith(`${resolution} `)) addTally(sum, t);
           const expected = emptyTally();
