@@ -10,7 +10,7 @@ import { CHROMIUM_ARGS, systemChromium } from '../chromium.mjs';
 import { fmt, log } from './common';
 import { exportCsv, timed } from './http';
 import { ingestVersusNoop } from './load';
-import { storeBytes } from './store';
+import { analyzeStore, storeBytes } from './store';
 
 /** The steps: 100,000, 1,000,000, then tenfold up to `calls` (always ending on it). */
 export function growthSteps(calls: number): number[] {
@@ -108,6 +108,7 @@ export async function growthRun(
       met: perMillion <= 60,
     });
     stored = step;
+    await analyzeStore(url);
     const bytes = await storeBytes(url);
     add('Store size (per 1,000,000 calls)', '', {
       text: `${fmt(bytes / 1_048_576)} MB (${fmt(bytes / 1_048_576 / (stored / 1_000_000))} MB)`,

@@ -48,6 +48,17 @@ export async function createStore(provider: Provider): Promise<BenchStore> {
   };
 }
 
+/**
+ * PostgreSQL: statistics for what the seed wrote, as autovacuum (on by default) would gather after
+ * a bulk load. This machine's PostgreSQL runs with it off, and the server analyzes at start only
+ * tables never analyzed: without this, a step would be planned with the previous step's figures.
+ * SQLite keeps no statistics (nothing runs ANALYZE there).
+ */
+export async function analyzeStore(url: string): Promise<void> {
+  if (!url.startsWith('postgres')) return;
+  await withStore(url, async (db) => void (await db.write.$executeRawUnsafe('ANALYZE')));
+}
+
 /** Bytes the store takes: the SQLite file and its WAL, or pg_database_size (lib/ops/store-size). */
 export async function storeBytes(url: string): Promise<number> {
   return withStore(url, async (db) => (await storeSize(db)).bytes);
