@@ -39,7 +39,7 @@ export function callConditions(provider: Provider, f: BoardFilter): Sql {
   return joinSql(conds, ' AND ');
 }
 
-/** A DateTime column truncated to the (UTC) minute, hour or day, as a DateTime again. */
+/** A DateTime column truncated to its (UTC) minute, hour, day or week, as a DateTime again. */
 function truncated(provider: Provider, column: string, unit: 'minute' | 'hour' | 'day' | 'week') {
   const ms = { minute: 60_000, hour: 3_600_000, day: 86_400_000, week: WEEK }[unit];
   if (provider === 'sqlite') return `(${column} / ${ms}) * ${ms}`;
