@@ -226,7 +226,7 @@ describe('planning a batch', () => {
     ]);
   });
 
-  it("moves a call's contribution between minute, hour and day rows and lines when its status changes", () => {
+  it("moves a call's contribution between minute, hour, day and week rows and lines when its status changes", () => {
     // Stored ringing at 11:00:10 with no To; completed reports the line and an earlier start.
     const call = stored({ callSid: 'CA6', status: 'ringing' });
     const state: StoredState = { calls: [call], events: [{ id: 3, callSid: 'CA6', status: 'ringing' }] };

@@ -154,7 +154,7 @@ export function planBatch(batch: Submission[], stored: StoredState, limits: MosL
   return { events, retries, calls, rollups: rollupDeltas(calls.values(), limits), lines, verdicts };
 }
 
-/** Each changed call's contribution moved from its old minute, hour and day rows to its new ones. */
+/** Each changed call's contribution moved from its old rollup rows to its new ones. */
 function rollupDeltas(changes: Iterable<CallChange>, limits: MosLimits): RollupDelta[] {
   const rollups = new Map<string, RollupDelta>();
   for (const t of changes) {
