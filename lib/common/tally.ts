@@ -88,6 +88,11 @@ export function contribution(call: TallyInput, limits: MosLimits = DEFAULT_MOS_L
   return t;
 }
 
+/** Adds `add`, times `sign`, to each cell of `into` (arrays of one length). */
+function addCells(into: number[], add: readonly number[], sign: number) {
+  for (let i = 0; i < add.length; i++) into[i] = (into[i] ?? 0) + sign * add[i]!;
+}
+
 export function addTally(into: Tally, add: Tally, sign: 1 | -1 = 1): Tally {
   into.calls += sign * add.calls;
   into.finished += sign * add.finished;
@@ -96,19 +101,19 @@ export function addTally(into: Tally, add: Tally, sign: 1 | -1 = 1): Tally {
   into.durationCount += sign * add.durationCount;
   into.mosSumCenti += sign * add.mosSumCenti;
   into.mosCount += sign * add.mosCount;
-  add.mosBands.forEach((v, i) => (into.mosBands[i] = (into.mosBands[i] ?? 0) + sign * v));
-  add.durationBins.forEach((v, i) => (into.durationBins[i] = (into.durationBins[i] ?? 0) + sign * v));
+  addCells(into.mosBands, add.mosBands, sign);
+  addCells(into.durationBins, add.durationBins, sign);
   into.badAudioSeconds += sign * add.badAudioSeconds;
   into.lossCount += sign * add.lossCount;
   into.packetsSum += sign * add.packetsSum;
   into.lostSum += sign * add.lostSum;
-  add.lossBins.forEach((v, i) => (into.lossBins[i] = (into.lossBins[i] ?? 0) + sign * v));
+  addCells(into.lossBins, add.lossBins, sign);
   into.jitterCount += sign * add.jitterCount;
   into.jitterSumCenti += sign * add.jitterSumCenti;
-  add.jitterBins.forEach((v, i) => (into.jitterBins[i] = (into.jitterBins[i] ?? 0) + sign * v));
+  addCells(into.jitterBins, add.jitterBins, sign);
   into.flushSum += sign * add.flushSum;
-  for (const [k, v] of Object.entries(add.failures)) {
-    const n = (into.failures[k] ?? 0) + sign * v;
+  for (const k in add.failures) {
+    const n = (into.failures[k] ?? 0) + sign * add.failures[k]!;
     if (n === 0) delete into.failures[k];
     else into.failures[k] = n;
   }

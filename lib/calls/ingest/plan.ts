@@ -157,45 +157,49 @@ export function planBatch(batch: Submission[], stored: StoredState, limits: MosL
 /** Each changed call's contribution moved from its old rollup rows to its new ones. */
 function rollupDeltas(changes: Iterable<CallChange>, limits: MosLimits): RollupDelta[] {
   const rollups = new Map<string, RollupDelta>();
-  for (const t of changes) {
-    // Its old and new minute rows are often the same row: then only the difference moves.
-    const moves = new Map<
-      string,
-      { bucket: number; line: string; direction: string; status: string; delta: Tally }
-    >();
-    const shift = (c: CallState, sign: 1 | -1) => {
-      const bucket = minuteBucket(c.startedAt.getTime());
-      const line = c.to ?? '';
-      const k = `${bucket}\u0000${line}\u0000${c.direction}\u0000${c.status}`;
-      const entry = moves.get(k) ?? {
-        bucket,
-        line,
-        direction: c.direction,
-        status: c.status,
-        delta: emptyTally(),
-      };
-      addTally(entry.delta, contribution(c, limits), sign);
-      moves.set(k, entry);
-    };
-    if (t.before) shift(t.before, -1);
-    shift(t.state, 1);
-    for (const m of moves.values()) {
-      if (isZero(m.delta)) continue;
-      for (const resolution of RESOLUTIONS) {
-        const bucket = bucketAt(m.bucket, resolution);
-        const k = `${resolution}\u0000${bucket}\u0000${m.line}\u0000${m.direction}\u0000${m.status}`;
-        const total = rollups.get(k) ?? {
-          resolution,
-          bucket,
-          line: m.line,
-          direction: m.direction,
-          status: m.status,
-          delta: emptyTally(),
-        };
-        addTally(total.delta, m.delta);
+  // A call's contribution added to (or taken from) its row at every resolution.
+  const add = (
+    minute: number,
+    line: string,
+    direction: string,
+    status: string,
+    delta: Tally,
+    sign: 1 | -1,
+  ) => {
+    for (const resolution of RESOLUTIONS) {
+      const bucket = bucketAt(minute, resolution);
+      const k = `${resolution}\u0000${bucket}\u0000${line}\u0000${direction}\u0000${status}`;
+      let total = rollups.get(k);
+      if (!total) {
+        total = { resolution, bucket, line, direction, status, delta: emptyTally() };
         rollups.set(k, total);
       }
+      addTally(total.delta, delta, sign);
     }
+  };
+  for (const t of changes) {
+    const now = t.state;
+    const minute = minuteBucket(now.startedAt.getTime());
+    const line = now.to ?? '';
+    const delta = contribution(now, limits);
+    const was = t.before;
+    if (was) {
+      const wasMinute = minuteBucket(was.startedAt.getTime());
+      const wasLine = was.to ?? '';
+      if (
+        wasMinute === minute &&
+        wasLine === line &&
+        was.direction === now.direction &&
+        was.status === now.status
+      ) {
+        // Its old and new minute rows are the same row: only the difference moves.
+        addTally(delta, contribution(was, limits), -1);
+        if (isZero(delta)) continue;
+      } else {
+        add(wasMinute, wasLine, was.direction, was.status, contribution(was, limits), -1);
+      }
+    }
+    add(minute, line, now.direction, now.status, delta, 1);
   }
   return [...rollups.values()].filter((r) => !isZero(r.delta));
 }

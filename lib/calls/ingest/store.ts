@@ -279,7 +279,7 @@ type Step = (run: Statements) => unknown;
  * goes on with its result (runSync on SQLite, runAsync on PostgreSQL). Reads what the store holds
  * of the calls involved, plans the batch, writes the plan; returns each callback's outcome.
  */
-function* batchSteps(batch: Submission[]): Generator<Step, IngestOutcome[], unknown> {
+function* batchSteps(batch: Submission[], outcomes = true): Generator<Step, IngestOutcome[], unknown> {
   const sids = [...new Set(batch.map((s) => s.callback.callSid))];
   // Read inside the transaction: a change of MOS bands recounts the rollups in one of its own.
   const limits = (yield (run) => run.limits()) as MosLimits;
@@ -363,7 +363,7 @@ function* batchSteps(batch: Submission[]): Generator<Step, IngestOutcome[], unkn
     new Date(l.callAt),
   ]);
   yield (run) => run.upsertLines(lineRows);
-  return outcomesOf(plan, idOf);
+  return outcomes ? outcomesOf(plan, idOf) : [];
 }
 
 function runSync(steps: Generator<Step, IngestOutcome[], unknown>, run: Statements): IngestOutcome[] {
@@ -386,13 +386,14 @@ async function ingestBatch(
   tx: Tx,
   db: Pick<Database, 'provider' | 'sqliteWriter'>,
   batch: Submission[],
+  outcomes: boolean,
 ): Promise<IngestOutcome[]> {
-  if (db.provider === 'postgresql') return runAsync(batchSteps(batch), postgresStatements(tx));
+  if (db.provider === 'postgresql') return runAsync(batchSteps(batch, outcomes), postgresStatements(tx));
   // The transaction `tx` runs on this connection, which began it: statements run on it directly
   // are inside it.
   const conn = db.sqliteWriter();
   if (!conn) throw new Error('the SQLite writer is not connected');
-  return runSync(batchSteps(batch), sqliteStatements(conn));
+  return runSync(batchSteps(batch, outcomes), sqliteStatements(conn));
 }
 
 /**
@@ -402,16 +403,19 @@ async function ingestBatch(
  * machinery (its begin, its commit and the bands' read were three queries and most of Prisma's
  * share of a lone callback). Otherwise (PostgreSQL, or a Prisma transaction of another task open
  * on the writer), through `db.write.$transaction`, which waits its turn.
+ *
+ * Returns each callback's outcome, what the server acknowledges and publishes; with
+ * `outcomes: false` (the seed, which publishes nothing) none are made, and the result is empty.
  */
 export async function commitBatch(
   db: Database,
   batch: Submission[],
-  { timeoutMs = 60_000 }: { timeoutMs?: number } = {},
+  { timeoutMs = 60_000, outcomes = true }: { timeoutMs?: number; outcomes?: boolean } = {},
 ): Promise<IngestOutcome[]> {
   const conn = db.provider === 'sqlite' ? db.sqliteWriter() : null;
   if (conn && !conn.inTransaction) {
     // BEGIN IMMEDIATE ... COMMIT, or ROLLBACK if anything throws.
-    return conn.transaction(() => runSync(batchSteps(batch), sqliteStatements(conn))).immediate();
+    return conn.transaction(() => runSync(batchSteps(batch, outcomes), sqliteStatements(conn))).immediate();
   }
   return db.write.$transaction(
     async (tx) => {
@@ -419,7 +423,7 @@ export async function commitBatch(
       // ids then commit in id order, so "everything after id N" is never missing an earlier
       // id committed later, and a callback sent to two instances at once is seen as a retry.
       if (db.provider === 'postgresql') await lockIngest(tx);
-      return ingestBatch(tx, db, batch);
+      return ingestBatch(tx, db, batch, outcomes);
     },
     { timeout: timeoutMs, maxWait: timeoutMs },
   );
