@@ -1,6 +1,6 @@
 // Fills a store with N realistic calls spread over the past weeks, through the product's own
 // storage layer (migrations, commitBatch, rollups), so demos and benchmarks start from real volume.
-// Usage: npm run seed -- --calls 1000000 [--days 28] [--database-url file:./data/calls.db]
+// Usage: npm run seed -- --calls 1000000 [--days 28] [--batch 20000] [--database-url file:./data/calls.db]
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../lib/db/client';
 import { commitBatch } from '../lib/calls/ingest/store';
