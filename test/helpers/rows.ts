@@ -9,3 +9,15 @@ export const PLAIN_CALL = {
   jitter: null,
   flushes: null,
 } as const;
+
+/** Rollup rows in key order, whatever order they were written in: for comparing two stores' rows. */
+export const ROLLUP_ORDER = [
+  { resolution: 'asc' },
+  { bucket: 'asc' },
+  { line: 'asc' },
+  { direction: 'asc' },
+  { status: 'asc' },
+] as const;
+
+/** FailureRollup rows in key order. */
+export const FAILURE_ORDER = [...ROLLUP_ORDER, { sipCode: 'asc' }] as const;

@@ -8,6 +8,7 @@ import { Ingestor } from '@/lib/calls/ingest/queue';
 import { createQueries } from '@/lib/calls/queries';
 import { validateCallback } from '@/lib/callbacks/schema';
 import { openTestDatabase } from '../helpers/db';
+import { ROLLUP_ORDER } from '../helpers/rows';
 
 type Fields = Record<string, string>;
 interface Store {
@@ -73,15 +74,7 @@ async function state(s: Store) {
     orderBy: { callSid: 'asc' },
     select: { callSid: true, status: true, from: true, to: true, startedAt: true, duration: true, mos: true },
   });
-  const rollups = await s.db.read.rollup.findMany({
-    orderBy: [
-      { resolution: 'asc' },
-      { bucket: 'asc' },
-      { line: 'asc' },
-      { direction: 'asc' },
-      { status: 'asc' },
-    ],
-  });
+  const rollups = await s.db.read.rollup.findMany({ orderBy: [...ROLLUP_ORDER] });
   const { totals } = await createQueries(s.db, 1).snapshot();
   return { calls, rollups, totals };
 }

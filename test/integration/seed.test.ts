@@ -7,6 +7,7 @@ import { commitBatch } from '@/lib/calls/ingest/store';
 import { validateCallback } from '@/lib/callbacks/schema';
 import { seed } from '@/scripts/seed';
 import { openTestDatabase, tempDatabaseUrl } from '../helpers/db';
+import { FAILURE_ORDER, ROLLUP_ORDER } from '../helpers/rows';
 
 const CALLS = 3_000;
 
@@ -15,25 +16,8 @@ async function contents(db: Database) {
   return {
     events: await db.read.callEvent.findMany({ orderBy: { id: 'asc' } }),
     calls: await db.read.call.findMany({ orderBy: { callSid: 'asc' } }),
-    rollups: await db.read.rollup.findMany({
-      orderBy: [
-        { resolution: 'asc' },
-        { bucket: 'asc' },
-        { line: 'asc' },
-        { direction: 'asc' },
-        { status: 'asc' },
-      ],
-    }),
-    failures: await db.read.failureRollup.findMany({
-      orderBy: [
-        { resolution: 'asc' },
-        { bucket: 'asc' },
-        { line: 'asc' },
-        { direction: 'asc' },
-        { status: 'asc' },
-        { sipCode: 'asc' },
-      ],
-    }),
+    rollups: await db.read.rollup.findMany({ orderBy: [...ROLLUP_ORDER] }),
+    failures: await db.read.failureRollup.findMany({ orderBy: [...FAILURE_ORDER] }),
     lines: await db.read.line.findMany({ orderBy: [{ line: 'asc' }, { direction: 'asc' }] }),
   };
 }
