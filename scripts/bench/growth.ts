@@ -47,8 +47,13 @@ function boards(now: number): Board[] {
       query: `?from=${midnight - 6 * DAY}&status=completed`,
       budgetMs: 100,
     },
-    // The one filter the rollups cannot keep: it reads the day's calls through the start-time index.
-    { name: 'Caller search, today (reads calls)', query: `?from=${midnight}&caller=4155`, budgetMs: 100 },
+    // The one filter the rollups cannot keep: it reads a day's calls through the start-time index.
+    // The last 24 hours rather than today, which would hold what the hour of the run leaves of it.
+    {
+      name: 'Caller search, last 24 hours (reads calls)',
+      query: `?from=${now - DAY}&caller=4155`,
+      budgetMs: 100,
+    },
   ];
 }
 
