@@ -37,8 +37,11 @@ function producer(plan: SeedPlan) {
   return { ask, stop: () => worker.terminate() };
 }
 
+/** Calls a seed commits at a time (docs/performance.md, The seed in a minute per million). */
+export const SEED_BATCH = 20_000;
+
 /** Adds `total` calls spread over the last `days` days; returns the seconds it took. */
-export async function seed(url: string, total: number, days = 28, batchSize = 20_000, progress = false) {
+export async function seed(url: string, total: number, days = 28, batchSize = SEED_BATCH, progress = false) {
   const now = Date.now();
   const plan: SeedPlan = { total, batchSize, start: now - days * 86_400_000, end: now };
   const db = await openDatabase({ url, synchronous: 'NORMAL' });
@@ -74,7 +77,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       calls: { type: 'string', default: '10000' },
       days: { type: 'string', default: '28' },
       'database-url': { type: 'string', default: process.env.DATABASE_URL ?? 'file:./data/calls.db' },
-      batch: { type: 'string', default: '20000' },
+      batch: { type: 'string', default: String(SEED_BATCH) },
     },
   });
   const total = Number(values.calls);
