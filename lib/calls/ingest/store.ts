@@ -133,8 +133,8 @@ type Maybe<T> = T | Promise<T>;
 /**
  * The statements a batch runs, each over a list of rows (cells in the order of its *_TYPES), and
  * the MOS bands it counts with. Two ways to run them: on PostgreSQL, through Prisma, one statement
- * per list with the rows in one JSON parameter (bulk.ts); on SQLite, synchronously, one prepared
- * statement run row by row on the writer's own connection (sqliteStatements).
+ * per list with the rows in one array parameter per column (bulk.ts); on SQLite, synchronously,
+ * one prepared statement run row by row on the writer's own connection (sqliteStatements).
  */
 interface Statements {
   limits(): Maybe<MosLimits>;
