@@ -66,18 +66,16 @@ describe.skipIf(TEST_PROVIDER !== 'postgresql')('rows as array literals, on Post
 
   it('finds exactly the listed strings, however awkward', async () => {
     const listed = AWKWARD.slice(1, 6);
+    const awkward = rowsOf(
+      ['text'],
+      AWKWARD.map((t) => [t]),
+    );
     const found = await db.write.$queryRaw<{ c0: string }[]>(
-      sql`SELECT c0 FROM (${rowsOf(
-        ['text'],
-        AWKWARD.map((t) => [t]),
-      )}) AS r WHERE c0 ${inList('postgresql', listed)}`,
+      sql`SELECT c0 FROM (${awkward}) AS r WHERE c0 ${inList('postgresql', listed)}`,
     );
     expect(found.map((r) => r.c0).sort()).toEqual([...listed].sort());
     const none = await db.write.$queryRaw<unknown[]>(
-      sql`SELECT c0 FROM (${rowsOf(
-        ['text'],
-        AWKWARD.map((t) => [t]),
-      )}) AS r WHERE c0 ${inList('postgresql', [])}`,
+      sql`SELECT c0 FROM (${awkward}) AS r WHERE c0 ${inList('postgresql', [])}`,
     );
     expect(none).toEqual([]);
   });
