@@ -23,11 +23,10 @@ export function chunks<T>(xs: T[]): T[][] {
  * literal, see arrayLiteral) that `unnest` zips back into rows inside the database. Binding every
  * cell as its own parameter made Prisma's per-parameter handling most of a batch's cost (CPU
  * profile of `npm run seed`); a column's array costs one parameter at 1 row or 5,000, and saves a
- * round trip per row. Rows as one JSON array of
- * arrays, before, cost PostgreSQL ten times as much: `e ->> i` reads a json element from its start
- * for each cell (20,000 rows of 45 integers: 2.1 s through json, 0.7 s through jsonb, 0.22 s as
- * arrays). SQLite has no round trip to save: its ingest runs prepared statements row by row
- * (lib/calls/ingest/store.ts).
+ * round trip per row. Rows as one JSON array of arrays, before, cost PostgreSQL ten times as much:
+ * `e ->> i` reads a json element from its start for each cell (20,000 rows of 45 integers: 2.1 s
+ * through json, 0.7 s through jsonb, 0.22 s as arrays). SQLite has no round trip to save: its
+ * ingest runs prepared statements row by row (lib/calls/ingest/store.ts).
  */
 export function rowsOf(types: readonly Column[], rows: Cell[][]) {
   const columns = types.map((type, i) => sql`${arrayLiteral(rows.map((r) => r[i] ?? null))}::${raw(type)}[]`);
@@ -42,7 +41,7 @@ export function rowsOf(types: readonly Column[], rows: Cell[][]) {
  * took a third of a seed's time. A number that is not finite is NULL, as JSON made it before. A UTC
  * timestamp(3) reads an ISO string's zone-less UTC value.
  */
-export function arrayLiteral(values: readonly Cell[]): string {
+function arrayLiteral(values: readonly Cell[]): string {
   const parts = new Array<string>(values.length);
   for (let i = 0; i < values.length; i++) {
     const v = values[i] ?? null;
