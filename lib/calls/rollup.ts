@@ -117,10 +117,13 @@ export type Resolution = (typeof RESOLUTIONS)[number];
 /** The advisory lock key that serialises ingest across instances on PostgreSQL. */
 const INGEST_LOCK = 7_301_862;
 
+/** The statement that takes the ingest lock for the rest of its transaction (PostgreSQL). */
+export const LOCK_INGEST = `SELECT pg_advisory_xact_lock(${INGEST_LOCK})`;
+
 /**
  * Takes the ingest lock for the rest of the transaction (PostgreSQL; SQLite's single writer
  * connection already serialises every write).
  */
 export async function lockIngest(tx: Tx): Promise<void> {
-  await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${INGEST_LOCK})`);
+  await tx.$executeRawUnsafe(LOCK_INGEST);
 }

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
+import pg from 'pg';
 import { PrismaClient as SqliteClient } from './generated/sqlite/client';
 import { PrismaClient as PostgresClient } from './generated/postgresql/client';
 import { applyMigrations } from './migrate';
@@ -25,6 +26,11 @@ export interface Database {
    * `write` began, or of its own (lib/calls/ingest/store.ts). Null on PostgreSQL, or before `write` connected.
    */
   sqliteWriter(): BetterSqlite3.Database | null;
+  /**
+   * PostgreSQL only: one connection of its own, below Prisma, on which ingest commits its batches
+   * (lib/calls/ingest/store.ts). Null on SQLite.
+   */
+  postgresWriter(): pg.Pool | null;
   close(): Promise<void>;
 }
 
@@ -110,6 +116,21 @@ async function analyzeNeverAnalyzed(db: Database): Promise<void> {
   for (const { name } of tables) await db.write.$executeRawUnsafe(`ANALYZE "${name.replace(/"/g, '""')}"`);
 }
 
+/**
+ * The connection ingest commits on, PostgreSQL: one, since an instance commits one batch at a time.
+ * Opened on the first commit, and again after PostgreSQL dropped it.
+ */
+function ingestPool(url: string): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max: 1, application_name: 'wallboard-ingest' });
+  // A connection that PostgreSQL closes (a restart, pg_terminate_backend) emits 'error', which
+  // unheard would end the process: idle, on the pool, which drops it; between a batch's statements,
+  // on the connection, whose next statement then fails the batch (the callbacks are answered 503).
+  // A new connection is opened for the next batch.
+  pool.on('error', () => {});
+  pool.on('connect', (conn) => conn.on('error', () => {}));
+  return pool;
+}
+
 /** Connects to a store that is already migrated (another process may be serving it). */
 export async function connectDatabase(
   url: string,
@@ -119,6 +140,7 @@ export async function connectDatabase(
   let writer: BetterSqlite3.Database | null = null;
   const write = client(url, (conn) => (writer = conn));
   const read = client(url);
+  const ingest = provider === 'postgresql' ? ingestPool(url) : null;
   if (provider === 'sqlite') {
     await sqlitePragmas(write, synchronous, true);
     await sqlitePragmas(read, synchronous, false);
@@ -129,8 +151,9 @@ export async function connectDatabase(
     write,
     read,
     sqliteWriter: () => (writer?.open ? writer : null),
+    postgresWriter: () => ingest,
     async close() {
-      await Promise.all([write.$disconnect(), read.$disconnect()]);
+      await Promise.all([write.$disconnect(), read.$disconnect(), ingest?.end()]);
     },
   };
 }

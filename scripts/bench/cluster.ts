@@ -17,7 +17,7 @@ const LOCK_SAMPLE_MS = 20;
 /**
  * Reads pg_stat_activity every LOCK_SAMPLE_MS while `during` runs: how many of the store's backends
  * are waiting for an advisory lock. The only advisory lock the server takes is the ingest lock
- * (lib/calls/rollup.ts lockIngest), held from a batch's first statement to its commit; each
+ * (LOCK_INGEST in lib/calls/rollup.ts), held from a batch's first statement to its commit; each
  * instance commits one batch at a time, so a waiting backend is an instance whose batch waits for
  * the other's commit. The share of samples with one waiting approximates the share of the run an
  * instance spent waiting; the mean is backend-seconds waited per second.

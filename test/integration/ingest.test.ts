@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
 import type { Database } from '@/lib/db/client';
 import { Ingestor } from '@/lib/calls/ingest/queue';
+import { commitBatch } from '@/lib/calls/ingest/store';
 import { createQueries } from '@/lib/calls/queries';
 import { validateCallback, type Callback } from '@/lib/callbacks/schema';
 import { CALL_STATUSES } from '@/lib/common/status';
@@ -201,6 +202,63 @@ describe('ingest', () => {
       expect(await db.read.call.count({ where: { callSid: sid } })).toBe(1);
     },
   );
+
+  // On PostgreSQL a small batch's writes travel written into one statement's text, a big batch's
+  // (over 64 KB of rows) as bound parameters: numbers with quotes, backslashes and the like must
+  // come back as sent either way, as the caller, the line, its rollup rows and the raw callback.
+  it('keeps every character of callers and lines, in a small batch and in a big one', async () => {
+    const awkward = [
+      "O'Brien's line",
+      'back\\slash \\',
+      'say "hi", {braces}',
+      'NULL',
+      ' spaced ',
+      "E'x' $1 $$",
+      '📞 +1 (555) 010-9999',
+    ];
+    const at = Date.UTC(2026, 2, 3, 10, 15);
+    // 700 callers of 200 characters: more than 64 KB of them in the call rows' statement.
+    const big = Array.from({ length: 700 }, (_, i) => awkward[i % awkward.length]!.padEnd(200, `'\\"`));
+    for (const [name, froms] of [
+      ['small', awkward],
+      ['big', big],
+    ] as const) {
+      const batch = froms.map((from, i) => ({
+        callback: cb({
+          CallSid: `${name}-${randomUUID()}`,
+          CallStatus: 'completed',
+          CallDuration: '7',
+          From: from,
+          To: awkward[i % awkward.length]!,
+          Timestamp: new Date(at).toISOString(),
+        }),
+        receivedAt: new Date(at),
+      }));
+      const outcomes = await commitBatch(db, batch);
+      expect(outcomes.map((o) => o.kind)).toEqual(batch.map(() => 'stored'));
+      const sids = batch.map((b) => b.callback.callSid);
+      const calls = await db.read.call.findMany({ where: { callSid: { in: sids } } });
+      const byId = new Map(calls.map((c) => [c.callSid, c]));
+      expect(
+        batch.map((b) => [byId.get(b.callback.callSid)?.from, byId.get(b.callback.callSid)?.to]),
+      ).toEqual(batch.map((b) => [b.callback.from, b.callback.to]));
+      const events = await db.read.callEvent.findMany({ where: { callSid: { in: sids } } });
+      expect(new Set(events.map((e) => e.raw))).toEqual(
+        new Set(batch.map((b) => JSON.stringify(b.callback.raw))),
+      );
+    }
+    // Each awkward line has its row, and its rollup rows count its calls of both batches.
+    const lines = await db.read.line.findMany({ where: { line: { in: awkward } } });
+    expect(new Set(lines.map((l) => l.line))).toEqual(new Set(awkward));
+    const hour = await db.read.rollup.groupBy({
+      by: ['line'],
+      where: { resolution: 60, bucket: new Date(Date.UTC(2026, 2, 3, 10)), line: { in: awkward } },
+      _sum: { calls: true },
+    });
+    expect(Object.fromEntries(hour.map((h) => [h.line, h._sum.calls]))).toEqual(
+      Object.fromEntries(awkward.map((l) => [l, 1 + big.length / awkward.length])),
+    );
+  });
 
   it('refuses work beyond its queue limit instead of queueing without bound', async () => {
     const tiny = new Ingestor(db, { queueLimit: 2, batchSize: 1, publish: () => {} });
