@@ -2,9 +2,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import type { Database } from '@/lib/db/client';
 import { Ingestor } from '@/lib/calls/ingest/queue';
 import { commitBatch } from '@/lib/calls/ingest/store';
+import { LOCK_INGEST } from '@/lib/calls/rollup';
 import { createQueries } from '@/lib/calls/queries';
 import { validateCallback, type Callback } from '@/lib/callbacks/schema';
 import { CALL_STATUSES } from '@/lib/common/status';
@@ -259,6 +261,35 @@ describe('ingest', () => {
       Object.fromEntries(awkward.map((l) => [l, 1 + big.length / awkward.length])),
     );
   });
+
+  // On PostgreSQL a batch waits for the ingest lock that another instance holds: no longer than its
+  // timeout, and the connection it waited on takes the next batch.
+  it.runIf(process.env.TEST_DB === 'postgresql')(
+    'gives up a batch that waits past its timeout for the ingest lock, then commits the next',
+    async () => {
+      const other = new pg.Client({ connectionString: db.url });
+      await other.connect();
+      const waited = randomUUID();
+      try {
+        await other.query('BEGIN');
+        await other.query(LOCK_INGEST);
+        const batch = [
+          { callback: cb({ CallSid: waited, CallStatus: 'completed' }), receivedAt: new Date() },
+        ];
+        await expect(commitBatch(db, batch, { timeoutMs: 300 })).rejects.toThrow(/statement timeout/);
+      } finally {
+        await other.query('ROLLBACK');
+        await other.end();
+      }
+      expect(await db.read.call.count({ where: { callSid: waited } })).toBe(0);
+      const next = randomUUID();
+      const outcomes = await commitBatch(db, [
+        { callback: cb({ CallSid: next, CallStatus: 'completed' }), receivedAt: new Date() },
+      ]);
+      expect(outcomes.map((o) => o.kind)).toEqual(['stored']);
+      expect(await db.read.call.count({ where: { callSid: next } })).toBe(1);
+    },
+  );
 
   it('refuses work beyond its queue limit instead of queueing without bound', async () => {
     const tiny = new Ingestor(db, { queueLimit: 2, batchSize: 1, publish: () => {} });

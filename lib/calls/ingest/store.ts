@@ -168,6 +168,12 @@ function literal(v: unknown): string {
   throw new Error(`cannot write ${typeof v} into a statement`);
 }
 
+/**
+ * How much longer than a batch's timeout its round trips wait for an answer before the connection is
+ * given up as silent (closed, and opened anew for the next batch); and how long a ROLLBACK waits.
+ */
+const SILENCE_GRACE_MS = 10_000;
+
 /** Characters of parameters up to which a write is held back and sent written into the text. */
 const INLINE_LIMIT = 64 * 1024;
 
@@ -189,10 +195,24 @@ class PostgresBatch implements Statements {
   private read: { limits: MosLimits; events: RawEvent[]; calls: Record<string, unknown>[] } | null = null;
   private readonly writes: string[] = [];
 
-  constructor(private readonly conn: pg.PoolClient) {}
+  constructor(
+    private readonly conn: pg.PoolClient,
+    private readonly timeoutMs: number,
+  ) {}
 
+  /**
+   * A round trip. PostgreSQL itself ends a statement that runs longer than `timeoutMs` (begin);
+   * this bounds the wait for a PostgreSQL that no longer answers at all (a network gone silent),
+   * which would otherwise hold the batch, and every callback queued behind it, until TCP gives up.
+   */
+  private roundTrip<T extends object>(config: pg.QueryConfig): Promise<pg.QueryResult<T>> {
+    const query_timeout = this.timeoutMs + SILENCE_GRACE_MS;
+    return this.conn.query<T>({ ...config, query_timeout } as pg.QueryConfig);
+  }
+
+  /** Several statements in one round trip, a result each. */
   private async query<T extends object>(text: string): Promise<pg.QueryResult<T>[]> {
-    const r = await this.conn.query<T>({ text, types: PG_TYPES });
+    const r = await this.roundTrip<T>({ text, types: PG_TYPES });
     return Array.isArray(r) ? (r as pg.QueryResult<T>[]) : [r];
   }
 
@@ -202,13 +222,13 @@ class PostgresBatch implements Statements {
    * (stored-settings.ts, under the same lock) is seen whole. No statement may take longer than
    * `timeoutMs`, the lock's wait included.
    */
-  async begin(sids: string[], timeoutMs: number): Promise<void> {
+  async begin(sids: string[]): Promise<void> {
     const parts = chunks(sids);
     const selects = (select: string) =>
       parts.map((part) => inline(sql`${raw(select)}${inList('postgresql', part)}`));
     const head = [
       'BEGIN',
-      `SET LOCAL statement_timeout = ${Math.ceil(timeoutMs)}`,
+      `SET LOCAL statement_timeout = ${Math.ceil(this.timeoutMs)}`,
       LOCK_INGEST,
       `SELECT "value" FROM "Setting" WHERE "key" = ${literal(ROLLUP_LIMITS_KEY)}`,
     ];
@@ -225,7 +245,7 @@ class PostgresBatch implements Statements {
 
   /** Sends the writes held back with COMMIT. */
   commit(): Promise<void> {
-    return this.send('COMMIT');
+    return this.flush('COMMIT');
   }
 
   /**
@@ -243,13 +263,13 @@ class PostgresBatch implements Statements {
         this.writes.push(inline(q));
         continue;
       }
-      await this.send();
-      await this.conn.query({ name: `wallboard-${name}`, text: q.text, values: q.values });
+      await this.flush();
+      await this.roundTrip({ name: `wallboard-${name}`, text: q.text, values: q.values });
     }
   }
 
   /** The writes held back, then `last`, in one round trip: the first to fail stops the rest. */
-  private async send(last?: string) {
+  private async flush(last?: string) {
     const statements = [...this.writes.splice(0), ...(last ? [last] : [])];
     if (statements.length > 0) await this.query(statements.join(';\n'));
   }
@@ -264,7 +284,7 @@ class PostgresBatch implements Statements {
     for (const part of chunks(xs)) {
       // Prepared once per connection under its name: its text is the same whatever the rows.
       const q = sql`${raw(EVENT_INSERT)}${rowsOf(EVENT_TYPES, part)}${raw(EVENT_RETURNING)}`;
-      const r = await this.conn.query<RawEvent>({
+      const r = await this.roundTrip<RawEvent>({
         name: 'wallboard-insert-events',
         text: q.text,
         values: q.values,
@@ -520,14 +540,16 @@ async function commitOnPostgres(
   const conn = await pool.connect();
   let broken: Error | undefined;
   try {
-    const run = new PostgresBatch(conn);
-    await run.begin(batchSids(batch), timeoutMs);
+    const run = new PostgresBatch(conn, timeoutMs);
+    await run.begin(batchSids(batch));
     const result = await runAsync(batchSteps(batch, outcomes), run);
     await run.commit();
     return result;
   } catch (e) {
     // A connection that cannot even roll back is closed rather than handed to the next batch.
-    await conn.query('ROLLBACK').catch((rollback: Error) => (broken = rollback));
+    await conn
+      .query({ text: 'ROLLBACK', query_timeout: SILENCE_GRACE_MS } as pg.QueryConfig)
+      .catch((rollback: Error) => (broken = rollback));
     throw e;
   } finally {
     conn.release(broken);
