@@ -2,7 +2,7 @@
 // holds of the calls involved, plan the batch (plan.ts), write the plan: on PostgreSQL the same
 // handful of statements whatever the batch's size, on SQLite the same prepared statements run once
 // per row.
-import { raw, sqltag as sql, type Sql } from '@prisma/client/runtime/client';
+import { raw, sqltag as sql } from '@prisma/client/runtime/client';
 import type BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import type { Database } from '../../db/client';
@@ -249,14 +249,14 @@ class PostgresBatch implements Statements {
   }
 
   /**
-   * A write, held back to go with the next round trip; or, when its rows' text is large (a seed's
-   * batches), sent now with its parameters bound, after what was held: writing them into the text
-   * and escaping them cost more than the round trip saves (a seed of 300,000 calls took 57 s
-   * against 47 s).
+   * A write of rows (`head`, the rows as a SELECT, `tail`), held back to go with the next round
+   * trip; or, when its rows' text is large (a seed's batches), sent now with its parameters bound,
+   * after what was held: writing them into the text and escaping them cost more than the round trip
+   * saves (a seed of 300,000 calls took 57 s against 47 s).
    */
-  private async write(name: string, xs: Cell[][], statement: (part: Cell[][]) => Sql) {
+  private async write(name: string, xs: Cell[][], head: string, types: readonly Column[], tail: string) {
     for (const part of chunks(xs)) {
-      const q = statement(part);
+      const q = sql`${raw(head)}${rowsOf(types, part)}${raw(tail)}`;
       let size = 0;
       for (const v of q.values) size += typeof v === 'string' ? v.length : 8;
       if (size <= INLINE_LIMIT) {
@@ -300,46 +300,16 @@ class PostgresBatch implements Statements {
     );
   }
 
-  upsertCalls(xs: Cell[][]) {
-    return this.write(
-      'calls-upsert',
-      xs,
-      (part) => sql`${raw(CALL_INSERT)}${rowsOf(CALL_TYPES, part)}${raw(CALL_CONFLICT)}`,
-    );
-  }
-
-  upsertRollups(xs: Cell[][]) {
-    return this.write(
-      'rollups-upsert',
-      xs,
-      (part) => sql`${raw(ROLLUP_INSERT)}${rowsOf(ROLLUP_TYPES, part)}${raw(ROLLUP_CONFLICT)}`,
-    );
-  }
-
+  upsertCalls = (xs: Cell[][]) => this.write('calls-upsert', xs, CALL_INSERT, CALL_TYPES, CALL_CONFLICT);
+  upsertRollups = (xs: Cell[][]) =>
+    this.write('rollups-upsert', xs, ROLLUP_INSERT, ROLLUP_TYPES, ROLLUP_CONFLICT);
   /** After the rollups' upsert, whose order it keeps. */
-  deleteEmptied(keys: Cell[][]) {
-    return this.write(
-      'rollups-emptied',
-      keys,
-      (part) => sql`${raw(ROLLUP_EMPTIED)}(${rowsOf(ROLLUP_KEY_TYPES, part)})`,
-    );
-  }
-
-  upsertFailures(xs: Cell[][]) {
-    return this.write(
-      'failures-upsert',
-      xs,
-      (part) => sql`${raw(FAILURE_INSERT)}${rowsOf(FAILURE_TYPES, part)}${raw(FAILURE_CONFLICT)}`,
-    );
-  }
-
-  upsertLines(xs: Cell[][]) {
-    return this.write(
-      'lines-upsert',
-      xs,
-      (part) => sql`${raw(LINE_INSERT)}${rowsOf(LINE_TYPES, part)}${raw(lineConflict('postgresql'))}`,
-    );
-  }
+  deleteEmptied = (keys: Cell[][]) =>
+    this.write('rollups-emptied', keys, `${ROLLUP_EMPTIED}(`, ROLLUP_KEY_TYPES, ')');
+  upsertFailures = (xs: Cell[][]) =>
+    this.write('failures-upsert', xs, FAILURE_INSERT, FAILURE_TYPES, FAILURE_CONFLICT);
+  upsertLines = (xs: Cell[][]) =>
+    this.write('lines-upsert', xs, LINE_INSERT, LINE_TYPES, lineConflict('postgresql'));
 }
 
 /** A row's cells as SQLite stores them: dates as epoch ms (Prisma's unixepoch-ms), booleans as 0/1. */
