@@ -52,6 +52,21 @@ describe('parseBody', () => {
     expect(e.field).toBe(field);
   });
 
+  // At most 200 fields, in a form, a query or a JSON object: the 201st is refused, naming no field.
+  it.each([
+    [FORM, (n: number) => Array.from({ length: n }, (_, i) => `F${i}=${i}`).join('&')],
+    [
+      'application/json',
+      (n: number) => JSON.stringify(Object.fromEntries(Array.from({ length: n }, (_, i) => [`F${i}`, i]))),
+    ],
+  ])('takes 200 fields of %s and refuses 201', (type, body) => {
+    const f = parseBody(type, enc(body(200)));
+    expect(Object.keys(f)).toHaveLength(200);
+    expect(f.F199).toBe('199');
+    const e = fail(() => parseBody(type, enc(body(201))));
+    expect([e.status, e.field, e.message]).toEqual([400, null, 'more than 200 fields']);
+  });
+
   // The body SignalWire's own validator test signs (signalwire-js web-api validateRequest.test.ts).
   const SWML_REQUEST =
     '{"call":{"call_id":"b5d63b2e-f75b-4dc8-b6d4-269b635f96c0","node_id":"fa3570ae-f8bd-42c2-83f4-9950d906c91b@us-west","segment_id":"b5d63b2e-f75b-4dc8-b6d4-269b635f96c0","call_state":"created","direction":"inbound","type":"phone","from":"+12135877632","to":"+12089806814","from_number":"+12135877632","to_number":"+12089806814","project_id":"4b7ae78a-d02e-4889-a63b-08b156d5916e","space_id":"62615f44-2a34-4235-b38b-76b5a1de6ef8"},"vars":{}}';
