@@ -118,10 +118,17 @@ async function analyzeNeverAnalyzed(db: Database): Promise<void> {
 
 /**
  * The connection ingest commits on, PostgreSQL: one, since an instance commits one batch at a time.
- * Opened on the first commit, and again after PostgreSQL dropped it.
+ * Opened on the first commit and kept however long ingest is quiet; opened again after PostgreSQL
+ * dropped it. Opening it waits at most a minute, as long as a batch may take.
  */
 function ingestPool(url: string): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max: 1, application_name: 'wallboard-ingest' });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 1,
+    idleTimeoutMillis: 0,
+    connectionTimeoutMillis: 60_000,
+    application_name: 'wallboard-ingest',
+  });
   // A connection that PostgreSQL closes (a restart, pg_terminate_backend) emits 'error', which
   // unheard would end the process: idle, on the pool, which drops it; between a batch's statements,
   // on the connection, whose next statement then fails the batch (the callbacks are answered 503).

@@ -262,8 +262,43 @@ describe('ingest', () => {
     );
   });
 
+  // A call's stored times are read back into the next batch's plan (PostgreSQL reads them on ingest's
+  // own connection, where a timestamp without time zone would be read in the process's zone): in a
+  // process far from UTC, the call must still move between its own rollup rows, not leave a row
+  // behind and take from another hours away.
+  it('moves a call between its own rollup rows in a process whose time zone is not UTC', async () => {
+    const zone = process.env.TZ;
+    process.env.TZ = 'America/New_York';
+    try {
+      const sid = randomUUID();
+      const line = `+1555${Date.now() % 10_000_000}`;
+      const at = Date.UTC(2026, 3, 5, 14, 7);
+      const fields = { CallSid: sid, To: line, Timestamp: new Date(at).toISOString() };
+      const first = new Date(at);
+      await commitBatch(db, [{ callback: cb({ ...fields, CallStatus: 'ringing' }), receivedAt: first }]);
+      await commitBatch(db, [
+        {
+          callback: cb({ ...fields, CallStatus: 'completed', CallDuration: '30' }),
+          receivedAt: new Date(at + 45_000),
+        },
+      ]);
+      const call = await db.read.call.findUniqueOrThrow({ where: { callSid: sid } });
+      expect([call.startedAt, call.firstSeenAt]).toEqual([first, first]);
+      const rows = await db.read.rollup.findMany({ where: { line }, orderBy: { resolution: 'asc' } });
+      expect(rows.map((r) => [r.resolution, r.bucket.getTime(), r.status, r.calls])).toEqual(
+        [1, 60, 1440, 10080].map((minutes) => {
+          const ms = minutes * 60_000;
+          return [minutes, Math.floor(at / ms) * ms, 'completed', 1];
+        }),
+      );
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
+  });
+
   // On PostgreSQL a batch waits for the ingest lock that another instance holds: no longer than its
-  // timeout, and the connection it waited on takes the next batch.
+  // timeout, and the next batch commits.
   it.runIf(process.env.TEST_DB === 'postgresql')(
     'gives up a batch that waits past its timeout for the ingest lock, then commits the next',
     async () => {

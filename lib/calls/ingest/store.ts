@@ -169,8 +169,8 @@ function literal(v: unknown): string {
 }
 
 /**
- * How much longer than a batch's timeout its round trips wait for an answer before the connection is
- * given up as silent (closed, and opened anew for the next batch); and how long a ROLLBACK waits.
+ * How much longer than its statements could have run a round trip waits for an answer before the
+ * connection is given up as silent (closed, and opened anew for the next batch).
  */
 const SILENCE_GRACE_MS = 10_000;
 
@@ -195,24 +195,37 @@ class PostgresBatch implements Statements {
   private read: { limits: MosLimits; events: RawEvent[]; calls: Record<string, unknown>[] } | null = null;
   private readonly writes: string[] = [];
 
+  /** Whether a round trip went unanswered: the connection is then closed, not rolled back on. */
+  silent = false;
+
   constructor(
     private readonly conn: pg.PoolClient,
     private readonly timeoutMs: number,
   ) {}
 
   /**
-   * A round trip. PostgreSQL itself ends a statement that runs longer than `timeoutMs` (begin);
-   * this bounds the wait for a PostgreSQL that no longer answers at all (a network gone silent),
-   * which would otherwise hold the batch, and every callback queued behind it, until TCP gives up.
+   * A round trip of `statements` statements. PostgreSQL itself ends each one that runs longer than
+   * `timeoutMs` (begin); this bounds the wait for a PostgreSQL that no longer answers at all (a
+   * network gone silent), which would otherwise hold the batch, and every callback queued behind
+   * it, until TCP gives up. Never before the server could have given up itself: an answer given up
+   * on may still commit.
    */
-  private roundTrip<T extends object>(config: pg.QueryConfig): Promise<pg.QueryResult<T>> {
-    const query_timeout = this.timeoutMs + SILENCE_GRACE_MS;
-    return this.conn.query<T>({ ...config, query_timeout } as pg.QueryConfig);
+  private async roundTrip<T extends object>(
+    config: pg.QueryConfig,
+    statements = 1,
+  ): Promise<pg.QueryResult<T>> {
+    const query_timeout = statements * this.timeoutMs + SILENCE_GRACE_MS;
+    try {
+      return await this.conn.query<T>({ ...config, query_timeout } as pg.QueryConfig);
+    } catch (e) {
+      if (e instanceof Error && e.message === 'Query read timeout') this.silent = true;
+      throw e;
+    }
   }
 
   /** Several statements in one round trip, a result each. */
-  private async query<T extends object>(text: string): Promise<pg.QueryResult<T>[]> {
-    const r = await this.roundTrip<T>({ text, types: PG_TYPES });
+  private async query<T extends object>(statements: string[]): Promise<pg.QueryResult<T>[]> {
+    const r = await this.roundTrip<T>({ text: statements.join(';\n'), types: PG_TYPES }, statements.length);
     return Array.isArray(r) ? (r as pg.QueryResult<T>[]) : [r];
   }
 
@@ -232,9 +245,11 @@ class PostgresBatch implements Statements {
       LOCK_INGEST,
       `SELECT "value" FROM "Setting" WHERE "key" = ${literal(ROLLUP_LIMITS_KEY)}`,
     ];
-    const results = await this.query<Record<string, unknown>>(
-      [...head, ...selects(EVENT_SELECT), ...selects(`${CALL_SELECT} WHERE "callSid" `)].join(';\n'),
-    );
+    const results = await this.query<Record<string, unknown>>([
+      ...head,
+      ...selects(EVENT_SELECT),
+      ...selects(`${CALL_SELECT} WHERE "callSid" `),
+    ]);
     const rows = results.slice(head.length).map((r) => r.rows);
     this.read = {
       limits: limitsOf(results[head.length - 1]!.rows[0]?.value as string | undefined),
@@ -254,7 +269,7 @@ class PostgresBatch implements Statements {
    * after what was held: writing them into the text and escaping them cost more than the round trip
    * saves (a seed of 300,000 calls took 57 s against 47 s).
    */
-  private async write(name: string, xs: Cell[][], head: string, types: readonly Column[], tail: string) {
+  private async write(xs: Cell[][], head: string, types: readonly Column[], tail: string) {
     for (const part of chunks(xs)) {
       const q = sql`${raw(head)}${rowsOf(types, part)}${raw(tail)}`;
       let size = 0;
@@ -264,14 +279,14 @@ class PostgresBatch implements Statements {
         continue;
       }
       await this.flush();
-      await this.roundTrip({ name: `wallboard-${name}`, text: q.text, values: q.values });
+      await this.roundTrip({ text: q.text, values: q.values });
     }
   }
 
   /** The writes held back, then `last`, in one round trip: the first to fail stops the rest. */
   private async flush(last?: string) {
     const statements = [...this.writes.splice(0), ...(last ? [last] : [])];
-    if (statements.length > 0) await this.query(statements.join(';\n'));
+    if (statements.length > 0) await this.query(statements);
   }
 
   // The reads were made by begin, for the same CallSids (batchSids).
@@ -282,13 +297,8 @@ class PostgresBatch implements Statements {
   async insertEvents(xs: Cell[][]) {
     const out: RawEvent[] = [];
     for (const part of chunks(xs)) {
-      // Prepared once per connection under its name: its text is the same whatever the rows.
       const q = sql`${raw(EVENT_INSERT)}${rowsOf(EVENT_TYPES, part)}${raw(EVENT_RETURNING)}`;
-      const r = await this.roundTrip<RawEvent>({
-        name: 'wallboard-insert-events',
-        text: q.text,
-        values: q.values,
-      });
+      const r = await this.roundTrip<RawEvent>({ text: q.text, values: q.values });
       out.push(...r.rows);
     }
     return out;
@@ -300,16 +310,12 @@ class PostgresBatch implements Statements {
     );
   }
 
-  upsertCalls = (xs: Cell[][]) => this.write('calls-upsert', xs, CALL_INSERT, CALL_TYPES, CALL_CONFLICT);
-  upsertRollups = (xs: Cell[][]) =>
-    this.write('rollups-upsert', xs, ROLLUP_INSERT, ROLLUP_TYPES, ROLLUP_CONFLICT);
+  upsertCalls = (xs: Cell[][]) => this.write(xs, CALL_INSERT, CALL_TYPES, CALL_CONFLICT);
+  upsertRollups = (xs: Cell[][]) => this.write(xs, ROLLUP_INSERT, ROLLUP_TYPES, ROLLUP_CONFLICT);
   /** After the rollups' upsert, whose order it keeps. */
-  deleteEmptied = (keys: Cell[][]) =>
-    this.write('rollups-emptied', keys, `${ROLLUP_EMPTIED}(`, ROLLUP_KEY_TYPES, ')');
-  upsertFailures = (xs: Cell[][]) =>
-    this.write('failures-upsert', xs, FAILURE_INSERT, FAILURE_TYPES, FAILURE_CONFLICT);
-  upsertLines = (xs: Cell[][]) =>
-    this.write('lines-upsert', xs, LINE_INSERT, LINE_TYPES, lineConflict('postgresql'));
+  deleteEmptied = (keys: Cell[][]) => this.write(keys, `${ROLLUP_EMPTIED}(`, ROLLUP_KEY_TYPES, ')');
+  upsertFailures = (xs: Cell[][]) => this.write(xs, FAILURE_INSERT, FAILURE_TYPES, FAILURE_CONFLICT);
+  upsertLines = (xs: Cell[][]) => this.write(xs, LINE_INSERT, LINE_TYPES, lineConflict('postgresql'));
 }
 
 /** A row's cells as SQLite stores them: dates as epoch ms (Prisma's unixepoch-ms), booleans as 0/1. */
@@ -508,18 +514,21 @@ async function commitOnPostgres(
   timeoutMs: number,
 ): Promise<IngestOutcome[]> {
   const conn = await pool.connect();
+  const run = new PostgresBatch(conn, timeoutMs);
   let broken: Error | undefined;
   try {
-    const run = new PostgresBatch(conn, timeoutMs);
     await run.begin(batchSids(batch));
     const result = await runAsync(batchSteps(batch, outcomes), run);
     await run.commit();
     return result;
   } catch (e) {
-    // A connection that cannot even roll back is closed rather than handed to the next batch.
-    await conn
-      .query({ text: 'ROLLBACK', query_timeout: SILENCE_GRACE_MS } as pg.QueryConfig)
-      .catch((rollback: Error) => (broken = rollback));
+    // A connection gone silent, or one that cannot even roll back, is closed rather than handed to
+    // the next batch; PostgreSQL rolls back what a closed connection left open.
+    if (run.silent) broken = e as Error;
+    else
+      await conn
+        .query({ text: 'ROLLBACK', query_timeout: SILENCE_GRACE_MS } as pg.QueryConfig)
+        .catch((rollback: Error) => (broken = rollback));
     throw e;
   } finally {
     conn.release(broken);
