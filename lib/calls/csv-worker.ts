@@ -14,7 +14,7 @@ import { parentPort } from 'node:worker_threads';
 import { setPriority } from 'node:os';
 import type BetterSqlite3 from 'better-sqlite3';
 import type pg from 'pg';
-import { csvPage, type ExportRow } from './csv-format';
+import { csvFromCopy, csvPage, type ExportRow } from './csv-format';
 
 export type ExportSource = { provider: 'sqlite'; file: string } | { provider: 'postgresql'; url: string };
 
@@ -48,8 +48,16 @@ export interface ExportPage {
 
 export type ExportReply = { id: number; page: ExportPage } | { id: number; error: string };
 
+/** A page of an export as CSV, and the id of its last call (NaN for none). */
+interface Page {
+  bytes: Uint8Array;
+  rows: number;
+  lastId: number;
+}
+
 interface Reader {
-  read(cursor: number): Promise<ExportRow[]>;
+  /** The page after the call `cursor`, with the header line first if `header`. */
+  read(cursor: number, header: boolean, mask: boolean): Promise<Page>;
   close(): Promise<void>;
 }
 
@@ -65,46 +73,66 @@ async function sqliteReader(file: string, job: ExportJob): Promise<Reader> {
   conn.pragma('cache_size = -1024');
   const page = conn.prepare(job.text).raw(true);
   return {
-    read: async (cursor) => page.all(cursor, ...job.values.slice(1)) as ExportRow[],
+    read: async (cursor, header, mask) => {
+      const rows = page.all(cursor, ...job.values.slice(1)) as ExportRow[];
+      const lastId = rows.length > 0 ? Number(rows[rows.length - 1]![0]) : NaN;
+      return { bytes: csvPage(rows, header, mask), rows: rows.length, lastId };
+    },
     close: async () => void conn.close(),
   };
 }
 
 /**
- * Every value as PostgreSQL sends it, as text: the CSV writer writes a number's text as it writes
- * the number, and pg's parsers took about 5% of this thread's time.
+ * Each page is `COPY (<the page's query>) TO STDOUT` in COPY's text format, turned into CSV from
+ * its bytes (csvFromCopy). Read as rows, pg made a string of each of a call's 15 values, and that
+ * (with the garbage it left) was most of this thread's time: pages of 2,000 of 300,000 stored calls
+ * read at 160,000 calls a second with their CSV made, 1.3 s of CPU for the reading alone, against
+ * 0.3 s as COPY. COPY takes no parameters, so the filter's values are written into its text as
+ * literals (pg's own escaping), the cursor among them.
  */
-const AS_TEXT = { getTypeParser: () => (text: string) => text };
-
 async function postgresReader(url: string, job: ExportJob): Promise<Reader> {
-  const { default: pgModule } = await import('pg');
+  const [{ default: pgModule }, { to: copyTo }, { inline }] = await Promise.all([
+    import('pg'),
+    import('pg-copy-streams'),
+    import('../db/literal'),
+  ]);
   const client: pg.Client = new pgModule.Client({
     connectionString: url,
     application_name: 'wallboard-export',
   });
   await client.connect();
-  const page = async (cursor: number) => {
-    const values = [cursor, ...job.values.slice(1)];
-    return (await client.query<ExportRow>({ text: job.text, values, rowMode: 'array', types: AS_TEXT })).rows;
+  const page = async (cursor: number): Promise<Buffer> => {
+    const text = inline({ text: job.text, values: [cursor, ...job.values.slice(1)] });
+    const chunks: Buffer[] = [];
+    for await (const chunk of client.query(copyTo(`COPY (${text}) TO STDOUT`))) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
   };
   // The next page is asked for as soon as a page arrives, so that PostgreSQL reads it while this
   // thread turns the last one into CSV: twice the calls a second, and less of this thread's CPU a
-  // call, in alternating runs of 300,000 calls. It holds one page of rows more.
-  let ahead: { cursor: number; rows: Promise<ExportRow[]> } | null = null;
+  // call, in alternating runs of 300,000 calls. It holds one page more.
+  let ahead: { cursor: number; page: Promise<Buffer> } | null = null;
   return {
-    read: async (cursor) => {
-      const rows = await (ahead?.cursor === cursor ? ahead.rows : page(cursor));
+    read: async (cursor, header, mask) => {
+      const bytes = await (ahead?.cursor === cursor ? ahead.page : page(cursor));
       ahead = null;
-      if (rows.length > 0) {
-        const next = Number(rows[rows.length - 1]![0]);
-        ahead = { cursor: next, rows: page(next) };
+      const next = lastIdOf(bytes);
+      if (!Number.isNaN(next)) {
+        ahead = { cursor: next, page: page(next) };
         // Awaited by the next read, if there is one.
-        ahead.rows.catch(() => {});
+        ahead.page.catch(() => {});
       }
-      return rows;
+      return csvFromCopy(bytes, header, mask);
     },
     close: () => client.end(),
   };
+}
+
+/** The id (first field) of the last row of a COPY page; NaN for none. */
+function lastIdOf(page: Buffer): number {
+  if (page.length === 0) return NaN;
+  const start = page.lastIndexOf(10, page.length - 2) + 1;
+  const tab = page.indexOf(9, start);
+  return Number(page.toString('latin1', start, tab === -1 ? page.length - 1 : tab));
 }
 
 /** One export's state; `turn` runs its steps one after another. */
@@ -119,12 +147,12 @@ interface Export {
 
 async function nextPage(e: Export): Promise<ExportPage> {
   const reader = await e.reader;
-  const rows = await reader.read(e.cursor);
-  if (rows.length === 0 && !e.header) return { bytes: null, rows: 0, done: true };
-  const bytes = csvPage(rows, e.header, e.mask);
+  const page = await reader.read(e.cursor, e.header, e.mask);
+  const first = e.header;
   e.header = false;
-  if (rows.length > 0) e.cursor = Number(rows[rows.length - 1]![0]);
-  return { bytes, rows: rows.length, done: rows.length === 0 };
+  if (page.rows > 0) e.cursor = page.lastId;
+  // After the first page, an empty one only says the export is done.
+  return { bytes: page.rows > 0 || first ? page.bytes : null, rows: page.rows, done: page.rows === 0 };
 }
 
 function serve(port: NonNullable<typeof parentPort>) {

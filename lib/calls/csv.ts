@@ -37,7 +37,7 @@ function bundleWorker(): Promise<string> {
         platform: 'node',
         format: 'iife',
         target: `node${process.versions.node}`,
-        external: ['better-sqlite3', 'pg'],
+        external: ['better-sqlite3', 'pg', 'pg-copy-streams'],
         write: false,
         logLevel: 'silent',
       });

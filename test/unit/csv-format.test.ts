@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import Papa from 'papaparse';
 import { maskNumber } from '@/lib/auth/mask';
-import { CSV_COLUMNS, FORMULA_START, csvPage, type ExportRow } from '@/lib/calls/csv-format';
+import { CSV_COLUMNS, FORMULA_START, csvFromCopy, csvPage, type ExportRow } from '@/lib/calls/csv-format';
 
 /** The export's formatting before the writer, as it was: papaparse, then UTF-8. */
 function papaPage(rows: ExportRow[], header: boolean, mask = false): Uint8Array {
@@ -202,5 +202,109 @@ describe('csvPage', () => {
     ok[3] = 0;
     expect(() => csvPage([ok, r], false)).toThrow(RangeError);
     expect(decoded(csvPage([ok], false))).toBe(decoded(papaPage([ok], false)));
+  });
+});
+
+/** Text as PostgreSQL can hold it: no NUL, and UTF-8 (a lone surrogate becomes U+FFFD). */
+const storable = (v: unknown): string | null =>
+  v === null ? null : Buffer.from(String(v).replace(/\0/g, ''), 'utf8').toString('utf8');
+
+/** Rows as PostgreSQL's COPY TO writes them in its text format. */
+function copyText(rows: (string | null)[][]): Buffer {
+  const escapes: Record<string, string> = {
+    '\\': '\\\\',
+    '\b': '\\b',
+    '\f': '\\f',
+    '\n': '\\n',
+    '\r': '\\r',
+    '\t': '\\t',
+    '\v': '\\v',
+  };
+  const field = (v: string | null) =>
+    v === null ? '\\N' : v.replace(/[\\\b\f\n\r\t\v]/g, (c) => escapes[c]!);
+  return Buffer.from(rows.map((r) => `${r.map(field).join('\t')}\n`).join(''), 'utf8');
+}
+
+describe('csvFromCopy', () => {
+  it('writes what csvPage writes of the same calls, read from COPY text instead of as rows', () => {
+    fc.assert(
+      fc.property(fc.array(row, { maxLength: 20 }), fc.boolean(), fc.boolean(), (rows, header, mask) => {
+        // What pg hands the row reader: every value as its text.
+        const texts = rows.map((r) => r.map(storable));
+        const page = csvFromCopy(copyText(texts), header, mask);
+        expect(decoded(page.bytes)).toBe(decoded(csvPage(texts as ExportRow[], header, mask)));
+        expect(page.rows).toBe(rows.length);
+        expect(page.lastId).toBe(rows.length > 0 ? Number(texts[rows.length - 1]![0]) : NaN);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('reads numbers from their digits as Number reads their text', () => {
+    const numbers = [
+      '0',
+      '-0',
+      '7',
+      '-12',
+      '4.1',
+      '4.35',
+      '0.001',
+      '123456789012345',
+      '1234567890123456',
+      '1e-7',
+      '1e+21',
+      '12.',
+      '.5',
+      '-',
+      '',
+      'Infinity',
+      '-Infinity',
+      'NaN',
+      '3.14159265358979',
+      '00042',
+    ];
+    const rows = numbers.map((n, i) => [
+      String(i),
+      'CA',
+      'completed',
+      '0',
+      null,
+      null,
+      n,
+      n,
+      'inbound',
+      null,
+      n,
+      n,
+      n,
+      n,
+      n,
+    ]);
+    const page = csvFromCopy(copyText(rows), true);
+    expect(decoded(page.bytes)).toBe(decoded(csvPage(rows as ExportRow[], true)));
+  });
+
+  it("refuses a page that is not the export's columns", () => {
+    const good = [
+      '1',
+      'CA1',
+      'completed',
+      '0',
+      null,
+      null,
+      null,
+      null,
+      'inbound',
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+    ];
+    expect(() => csvFromCopy(copyText([good.slice(0, 14)]), false)).toThrow(/14 fields/);
+    expect(() => csvFromCopy(copyText([[...good, 'x']]), false)).toThrow(/more than 15/);
+    expect(() => csvFromCopy(copyText([good]).subarray(0, 20), false)).toThrow(/ends inside a row/);
+    expect(decoded(csvFromCopy(Buffer.alloc(0), true).bytes)).toBe(`${CSV_COLUMNS.join(',')}\r\n\r\n`);
   });
 });

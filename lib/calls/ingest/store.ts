@@ -6,6 +6,7 @@ import { raw, sqltag as sql } from '@prisma/client/runtime/client';
 import type BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import type { Database } from '../../db/client';
+import { inline, literal } from '../../db/literal';
 import type { Provider } from '../../db/adapters';
 import { chunks, inList, rowsOf, type Cell, type Column } from '../../db/bulk';
 import { storedCallOf } from '../rows';
@@ -161,13 +162,6 @@ const PG_TYPES = {
     oid === TIMESTAMP_OID ? parseUtc : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
-/** A parameter written into a statement's text: a number as itself, a string as pg's own escaped literal. */
-function literal(v: unknown): string {
-  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
-  if (typeof v === 'string') return pg.escapeLiteral(v);
-  throw new Error(`cannot write ${typeof v} into a statement`);
-}
-
 /**
  * How much longer than its statements could have run a round trip waits for an answer before the
  * connection is given up as silent (closed, and opened anew for the next batch).
@@ -176,10 +170,6 @@ const SILENCE_GRACE_MS = 10_000;
 
 /** Characters of parameters up to which a write is held back and sent written into the text. */
 const INLINE_LIMIT = 64 * 1024;
-
-/** A statement with its parameters ($1, $2, ...) written in as literals, to send with others. */
-const inline = (q: { text: string; values: unknown[] }) =>
-  q.text.replace(/\$(\d+)/g, (_, n: string) => literal(q.values[Number(n) - 1]));
 
 /**
  * PostgreSQL, on ingest's own connection below Prisma (client.ts), in three round trips a batch:
