@@ -117,7 +117,7 @@ const POW10 = Array.from({ length: 16 }, (_, d) => 10 ** d);
  * Whether bytes s to e are a valid E.164 number, `+` then 2 to 15 digits, the first not 0: what
  * FORMULA_START lets through although it starts with `+`.
  */
-function e164(src: Uint8Array, s: number, e: number): boolean {
+function e164(src: Buffer, s: number, e: number): boolean {
   if (e - s < 3 || e - s > 16 || src[s] !== 43 || src[s + 1]! < 49 || src[s + 1]! > 57) return false;
   for (let i = s + 2; i < e; i++) if (src[i]! < 48 || src[i]! > 57) return false;
   return true;
@@ -181,31 +181,31 @@ class CsvWriter {
 
   /**
    * The calls' lines from a page of PostgreSQL's COPY text format (the export's columns in order:
-   * fields ended by a tab, rows by a newline, NULL as `\\N`, a backslash escaping what follows), as
+   * fields ended by a tab, rows by a newline, NULL as `\N`, a backslash escaping what follows), as
    * `rows` writes them, without making a string of each field: a cell that `text` would write as it
    * is (ASCII needing no quotes, no formula) is copied byte for byte, a number's digits likewise;
    * anything else is decoded and goes through the same methods as a row's values. The calls, and the
    * id of the last.
    */
   copyRows(src: Buffer, mask: boolean): { rows: number; lastId: number } {
-    this.page = src;
     const at = this.fieldStarts;
     const ends = this.fieldEnds;
     let rows = 0;
     let lastId = NaN;
     for (let p = 0; p < src.length; rows++) {
+      // A newline or a tab in a value is sent escaped: every one here ends a row or a field.
+      const end = src.indexOf(LF, p);
+      if (end === -1) throw new Error('COPY page ends inside a row');
       let f = 0;
       at[0] = p;
-      for (;;) {
-        const c = src[p];
-        if (c === undefined) throw new Error('COPY page ends inside a row');
-        if (c === TAB || c === LF) {
-          if (f === COPY_FIELDS) throw new Error(`COPY row of more than ${COPY_FIELDS} fields`);
-          ends[f++] = p++;
-          if (c === LF) break;
-          at[f] = p;
-        } else p++;
+      for (; p < end; p++) {
+        if (src[p] === TAB) {
+          if (f === COPY_FIELDS - 1) throw new Error(`COPY row of more than ${COPY_FIELDS} fields`);
+          ends[f++] = p;
+          at[f] = p + 1;
+        }
       }
+      ends[f++] = p++;
       if (f !== COPY_FIELDS) throw new Error(`COPY row of ${f} fields, not ${COPY_FIELDS}`);
       lastId = this.copyNumber(src, 0);
       this.copyText(src, 1);
@@ -246,48 +246,40 @@ class CsvWriter {
       this.copyCount(src, 14);
       this.ascii('\r\n');
     }
-    this.page = null;
     return { rows, lastId };
   }
-
-  /** The COPY page being written. */
-  private page: Buffer | null = null;
 
   /** Where each field of the COPY row being written starts and ends. */
   private readonly fieldStarts = new Int32Array(COPY_FIELDS);
   private readonly fieldEnds = new Int32Array(COPY_FIELDS);
 
-  /** Whether a field is NULL: exactly `\\N` (a backslash in a value is sent as two). */
-  private copyNull(src: Uint8Array, f: number): boolean {
+  /** Whether a field is NULL: exactly `\N` (a backslash in a value is sent as two). */
+  private copyNull(src: Buffer, f: number): boolean {
     const s = this.fieldStarts[f]!;
     return this.fieldEnds[f]! - s === 2 && src[s] === BACKSLASH && src[s + 1] === 78;
   }
 
   /** A field's text, unescaped and decoded from UTF-8; null for NULL. */
-  private copyString(src: Uint8Array, f: number): string | null {
+  private copyString(src: Buffer, f: number): string | null {
     const s = this.fieldStarts[f]!;
     const e = this.fieldEnds[f]!;
     if (this.copyNull(src, f)) return null;
-    let escaped = -1;
-    for (let i = s; i < e; i++) {
-      if (src[i] === BACKSLASH) {
-        escaped = i;
-        break;
-      }
-    }
-    if (escaped === -1) return this.page!.toString('utf8', s, e);
-    const out = new Uint8Array(e - s);
-    let n = 0;
-    for (let i = s; i < e; i++) {
+    let i = s;
+    while (i < e && src[i] !== BACKSLASH) i++;
+    if (i === e) return src.toString('utf8', s, e);
+    const out = Buffer.allocUnsafe(e - s);
+    src.copy(out, 0, s, i);
+    let n = i - s;
+    for (; i < e; i++) {
       let c = src[i]!;
       if (c === BACKSLASH && i + 1 < e) c = UNESCAPED[src[++i]!]!;
       out[n++] = c;
     }
-    return Buffer.from(out.buffer, 0, n).toString('utf8');
+    return out.toString('utf8', 0, n);
   }
 
   /** A text field as `cell` writes it: copied when `text` would write its characters as they are. */
-  private copyText(src: Uint8Array, f: number) {
+  private copyText(src: Buffer, f: number) {
     const s = this.fieldStarts[f]!;
     const e = this.fieldEnds[f]!;
     const n = e - s;
@@ -305,7 +297,7 @@ class CsvWriter {
     let p = this.pos;
     for (let i = s; i < e; i++) {
       const c = src[i]!;
-      // Whatever was copied is written over. A backslash is an escape, or NULL's `\\N`.
+      // Whatever was copied is written over. A backslash is an escape, or NULL's `\N`.
       if (c > 127 || QUOTED[c] === 1 || c === BACKSLASH) return this.cell(this.copyString(src, f));
       buf[p++] = c;
     }
@@ -313,7 +305,7 @@ class CsvWriter {
   }
 
   /** A count as `count` writes the text PostgreSQL sends: its digits copied when it is a whole number from 0. */
-  private copyCount(src: Uint8Array, f: number) {
+  private copyCount(src: Buffer, f: number) {
     const s = this.fieldStarts[f]!;
     const e = this.fieldEnds[f]!;
     this.room(e - s);
@@ -333,7 +325,7 @@ class CsvWriter {
    * digits: k / 10^d is the double nearest the decimal, as Number gives it (both exact, divided once,
    * rounded once). Any other (an exponent, Infinity, NULL's 0) as Number reads its text.
    */
-  private copyNumber(src: Uint8Array, f: number): number {
+  private copyNumber(src: Buffer, f: number): number {
     const s = this.fieldStarts[f]!;
     const e = this.fieldEnds[f]!;
     let i = s;
