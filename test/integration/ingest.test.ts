@@ -74,6 +74,35 @@ describe('ingest', () => {
     }
   });
 
+  // On PostgreSQL a batch's event ids are taken from the sequence before its events are written:
+  // each must be the id of the very callback it is given for, in the store and in what is published.
+  it('gives each callback of a batch the id its stored event has, and each call its last event', async () => {
+    const calls = Array.from({ length: 5 }, () => randomUUID());
+    const statuses = ['ringing', 'in-progress', 'completed'];
+    const batch = calls.flatMap((sid, c) =>
+      statuses.slice(0, 1 + (c % 3)).map((status, i) => ({
+        callback: cb({ CallSid: sid, CallStatus: status, SequenceNumber: String(i) }),
+        receivedAt: new Date(Date.UTC(2026, 2, 4, 8, c, i)),
+      })),
+    );
+    // A retry of the first callback in the same batch: no new event, so one id fewer used.
+    batch.push({ ...batch[0]! });
+    const outcomes = await commitBatch(db, batch);
+    expect(outcomes.map((o) => o.kind)).toEqual([...batch.slice(0, -1).map(() => 'stored'), 'duplicate']);
+    const events = await db.read.callEvent.findMany({ where: { callSid: { in: calls } } });
+    const byId = new Map(events.map((e) => [e.id, e]));
+    expect(events).toHaveLength(batch.length - 1);
+    for (const [i, o] of outcomes.entries()) {
+      if (o.kind === 'duplicate') continue;
+      const { callSid, status } = batch[i]!.callback;
+      expect(byId.get(o.eventId), `${callSid} ${status}`).toMatchObject({ callSid, status });
+      if (o.update) expect(o.update.id).toBe(o.eventId);
+    }
+    for (const call of await db.read.call.findMany({ where: { callSid: { in: calls } } })) {
+      expect(byId.get(call.eventId)).toMatchObject({ callSid: call.callSid, status: call.status });
+    }
+  });
+
   it('keeps rollups equal to a full recomputation over random deliveries', async () => {
     const queries = createQueries(db, 50);
     const event = fc.record({

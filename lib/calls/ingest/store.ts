@@ -89,6 +89,12 @@ const EVENT_TYPES: readonly Column[] = [
   'boolean',
 ];
 const EVENT_RETURNING = ' RETURNING "id", "callSid", "status"';
+/** PostgreSQL: the events' insert with ids taken beforehand from the table's sequence (PostgresBatch). */
+const EVENT_INSERT_WITH_IDS = EVENT_INSERT.replace('("callSid"', '("id", "callSid"');
+const EVENT_ID_TYPES: readonly Column[] = ['integer', ...EVENT_TYPES];
+/** `n` ids from CallEvent's sequence, as the events' insert would have taken them. */
+const eventIds = (n: number) =>
+  `SELECT nextval(pg_get_serial_sequence('"CallEvent"', 'id'))::integer AS "id" FROM generate_series(1, ${n})`;
 
 const ROLLUP_KEY = '"resolution", "bucket", "line", "direction", "status"';
 const ROLLUP_INSERT = `INSERT INTO "Rollup" (${ROLLUP_KEY}, ${ROLLUP_COLUMNS.map(quote).join(', ')}) `;
@@ -172,17 +178,19 @@ const SILENCE_GRACE_MS = 10_000;
 const INLINE_LIMIT = 64 * 1024;
 
 /**
- * PostgreSQL, on ingest's own connection below Prisma (client.ts), in three round trips a batch:
- * BEGIN with the ingest lock, the MOS bands and the reads (begin); the events' insert, whose ids
- * the calls need; and every other write with COMMIT (commit). On one machine each round trip is a
- * write to a loopback socket that also runs PostgreSQL's receipt of it: at one callback a batch,
- * the socket writes of the ten round trips a batch took before were 0.8 ms of the 5 ms a callback
- * cost the event loop (CPU profile at 100 callbacks/s). Statements sent together have their
- * parameters written in as literals (a simple query takes none); a batch's rows are still one
- * array literal per column (bulk.ts).
+ * PostgreSQL, on ingest's own connection below Prisma (client.ts), in two round trips a batch: BEGIN
+ * with the ingest lock, the MOS bands, the reads and ids for the batch's new events from their
+ * sequence (begin); then every write with COMMIT (commit). On one machine each round trip is a write
+ * to a loopback socket that also runs PostgreSQL's receipt of it: at one callback a batch, the
+ * socket writes of the ten round trips a batch took before were 0.8 ms of the 5 ms a callback cost
+ * the event loop (CPU profile at 100 callbacks/s). Statements sent together have their parameters
+ * written in as literals (a simple query takes none); a batch's rows are still one array literal
+ * per column (bulk.ts).
  */
 class PostgresBatch implements Statements {
   private read: { limits: MosLimits; events: RawEvent[]; calls: Record<string, unknown>[] } | null = null;
+  /** Ids taken from CallEvent's sequence by begin, for the batch's new events. */
+  private ids: number[] = [];
   private readonly writes: string[] = [];
 
   /** Whether a round trip went unanswered: the connection is then closed, not rolled back on. */
@@ -222,10 +230,12 @@ class PostgresBatch implements Statements {
   /**
    * Begins the transaction, takes the ingest lock, then reads the bands and what the store holds of
    * the batch's calls: read once the lock is held, so a recount of the rollups for new bands
-   * (stored-settings.ts, under the same lock) is seen whole. No statement may take longer than
-   * `timeoutMs`, the lock's wait included.
+   * (stored-settings.ts, under the same lock) is seen whole. Takes `events` ids from CallEvent's
+   * sequence under the lock too, so that instances still commit events in id order; those the batch
+   * does not use (retries) are skipped, as a rolled-back insert's are. No statement may take longer
+   * than `timeoutMs`, the lock's wait included.
    */
-  async begin(sids: string[]): Promise<void> {
+  async begin(sids: string[], events: number): Promise<void> {
     const parts = chunks(sids);
     const selects = (select: string) =>
       parts.map((part) => inline(sql`${raw(select)}${inList('postgresql', part)}`));
@@ -239,8 +249,10 @@ class PostgresBatch implements Statements {
       ...head,
       ...selects(EVENT_SELECT),
       ...selects(`${CALL_SELECT} WHERE "callSid" `),
+      eventIds(events),
     ]);
-    const rows = results.slice(head.length).map((r) => r.rows);
+    const rows = results.slice(head.length, -1).map((r) => r.rows);
+    this.ids = results.at(-1)!.rows.map((r) => r.id as number);
     this.read = {
       limits: limitsOf(results[head.length - 1]!.rows[0]?.value as string | undefined),
       events: rows.slice(0, parts.length).flat() as RawEvent[],
@@ -284,14 +296,21 @@ class PostgresBatch implements Statements {
   events = () => this.read!.events;
   calls = () => this.read!.calls;
 
+  /** Held back with the other writes: the events' ids were taken by begin, so nothing waits for them. */
   async insertEvents(xs: Cell[][]) {
-    const out: RawEvent[] = [];
-    for (const part of chunks(xs)) {
-      const q = sql`${raw(EVENT_INSERT)}${rowsOf(EVENT_TYPES, part)}${raw(EVENT_RETURNING)}`;
-      const r = await this.roundTrip<RawEvent>({ text: q.text, values: q.values });
-      out.push(...r.rows);
+    if (xs.length > this.ids.length) {
+      // More new events than callbacks: not made by batchSteps, but never an event without an id.
+      const more = await this.roundTrip<{ id: number }>({ text: eventIds(xs.length - this.ids.length) });
+      this.ids.push(...more.rows.map((r) => r.id));
     }
-    return out;
+    const ids = this.ids.splice(0, xs.length);
+    await this.write(
+      xs.map((x, i) => [ids[i]!, ...x]),
+      EVENT_INSERT_WITH_IDS,
+      EVENT_ID_TYPES,
+      '',
+    );
+    return xs.map((x, i): RawEvent => ({ id: ids[i]!, callSid: x[0] as string, status: x[1] as string }));
   }
 
   addDeliveries(n: number, ids: number[]) {
@@ -507,7 +526,8 @@ async function commitOnPostgres(
   const run = new PostgresBatch(conn, timeoutMs);
   let broken: Error | undefined;
   try {
-    await run.begin(batchSids(batch));
+    // At most one new event per callback.
+    await run.begin(batchSids(batch), batch.length);
     const result = await runAsync(batchSteps(batch, outcomes), run);
     await run.commit();
     return result;
