@@ -224,7 +224,7 @@ class CsvWriter {
       this.byte(COMMA);
       this.copyCount(src, 6);
       this.byte(COMMA);
-      this.float(this.copyNull(src, 7) ? null : this.copyNumber(src, 7));
+      this.float(this.copyNumberOrNull(src, 7));
       this.byte(COMMA);
       this.copyText(src, 8);
       this.byte(COMMA);
@@ -236,12 +236,9 @@ class CsvWriter {
       this.byte(COMMA);
       this.copyCount(src, 12);
       this.byte(COMMA);
-      this.loss(
-        this.copyNull(src, 11) ? null : this.copyNumber(src, 11),
-        this.copyNull(src, 12) ? null : this.copyNumber(src, 12),
-      );
+      this.loss(this.copyNumberOrNull(src, 11), this.copyNumberOrNull(src, 12));
       this.byte(COMMA);
-      this.float(this.copyNull(src, 13) ? null : this.copyNumber(src, 13));
+      this.float(this.copyNumberOrNull(src, 13));
       this.byte(COMMA);
       this.copyCount(src, 14);
       this.ascii('\r\n');
@@ -318,6 +315,11 @@ class CsvWriter {
       buf[p++] = c;
     }
     this.pos = p;
+  }
+
+  /** A field's number, or null for NULL. */
+  private copyNumberOrNull(src: Buffer, f: number): number | null {
+    return this.copyNull(src, f) ? null : this.copyNumber(src, f);
   }
 
   /**
@@ -523,18 +525,31 @@ const HEADER = CSV_COLUMNS.map(quotedText).join(',') + '\r\n';
 let pageWriter: CsvWriter | null = null;
 
 /**
- * CSV lines for a page of calls (with the header line first on the first page), CRLF-terminated,
- * in UTF-8.
+ * A page: the header line first if asked, then what `write` writes; an empty first page ends with a
+ * blank line, as Papa.unparse, given no calls, wrote one.
  */
-export function csvPage(rows: readonly ExportRow[], header: boolean, mask = false): Uint8Array {
+function page<T extends { rows: number }>(
+  header: boolean,
+  write: (w: CsvWriter) => T,
+): T & { bytes: Uint8Array } {
   const writer = (pageWriter ??= new CsvWriter());
   // Whatever a page that failed had written is not sent with the next.
   writer.clear();
   if (header) writer.header();
-  writer.rows(rows, mask);
-  // Papa.unparse took no calls for one empty line: an export of none ends with a blank line.
-  if (header && rows.length === 0) writer.blankLine();
-  return writer.take();
+  const written = write(writer);
+  if (header && written.rows === 0) writer.blankLine();
+  return { ...written, bytes: writer.take() };
+}
+
+/**
+ * CSV lines for a page of calls (with the header line first on the first page), CRLF-terminated,
+ * in UTF-8.
+ */
+export function csvPage(rows: readonly ExportRow[], header: boolean, mask = false): Uint8Array {
+  return page(header, (w) => {
+    w.rows(rows, mask);
+    return { rows: rows.length };
+  }).bytes;
 }
 
 /**
@@ -542,14 +557,9 @@ export function csvPage(rows: readonly ExportRow[], header: boolean, mask = fals
  * the calls in it and the id of the last (NaN for none).
  */
 export function csvFromCopy(
-  page: Buffer,
+  copy: Buffer,
   header: boolean,
   mask = false,
 ): { bytes: Uint8Array; rows: number; lastId: number } {
-  const writer = (pageWriter ??= new CsvWriter());
-  writer.clear();
-  if (header) writer.header();
-  const { rows, lastId } = writer.copyRows(page, mask);
-  if (header && rows === 0) writer.blankLine();
-  return { bytes: writer.take(), rows, lastId };
+  return page(header, (w) => w.copyRows(copy, mask));
 }

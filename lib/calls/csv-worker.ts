@@ -127,7 +127,10 @@ async function postgresReader(url: string, job: ExportJob): Promise<Reader> {
   };
 }
 
-/** The id (first field) of the last row of a COPY page; NaN for none. */
+/**
+ * The id (first field) of the last row of a COPY page; NaN for none. csvFromCopy reads it too, but
+ * the next page is asked for before this one is turned into CSV.
+ */
 function lastIdOf(page: Buffer): number {
   if (page.length === 0) return NaN;
   const start = page.lastIndexOf(10, page.length - 2) + 1;

@@ -76,8 +76,9 @@ const CALL_CONFLICT = ` ON CONFLICT ("callSid") DO UPDATE SET ${CALL_COLUMNS.fil
   .map((c) => `${quote(c)} = excluded.${quote(c)}`)
   .join(', ')}`;
 
-const EVENT_INSERT =
-  'INSERT INTO "CallEvent" ("callSid", "status", "sequence", "timestamp", "receivedAt", "raw", "deliveries", "applied") ';
+const EVENT_COLUMNS =
+  '"callSid", "status", "sequence", "timestamp", "receivedAt", "raw", "deliveries", "applied"';
+const EVENT_INSERT = `INSERT INTO "CallEvent" (${EVENT_COLUMNS}) `;
 const EVENT_TYPES: readonly Column[] = [
   'text',
   'text',
@@ -90,7 +91,7 @@ const EVENT_TYPES: readonly Column[] = [
 ];
 const EVENT_RETURNING = ' RETURNING "id", "callSid", "status"';
 /** PostgreSQL: the events' insert with ids taken beforehand from the table's sequence (PostgresBatch). */
-const EVENT_INSERT_WITH_IDS = EVENT_INSERT.replace('("callSid"', '("id", "callSid"');
+const EVENT_INSERT_WITH_IDS = `INSERT INTO "CallEvent" ("id", ${EVENT_COLUMNS}) `;
 const EVENT_ID_TYPES: readonly Column[] = ['integer', ...EVENT_TYPES];
 /** `n` ids from CallEvent's sequence, as the events' insert would have taken them. */
 const eventIds = (n: number) =>
@@ -298,11 +299,8 @@ class PostgresBatch implements Statements {
 
   /** Held back with the other writes: the events' ids were taken by begin, so nothing waits for them. */
   async insertEvents(xs: Cell[][]) {
-    if (xs.length > this.ids.length) {
-      // More new events than callbacks: not made by batchSteps, but never an event without an id.
-      const more = await this.roundTrip<{ id: number }>({ text: eventIds(xs.length - this.ids.length) });
-      this.ids.push(...more.rows.map((r) => r.id));
-    }
+    // begin took one id per callback, and a callback makes at most one new event.
+    if (xs.length > this.ids.length) throw new Error(`${xs.length} new events, ids for ${this.ids.length}`);
     const ids = this.ids.splice(0, xs.length);
     await this.write(
       xs.map((x, i) => [ids[i]!, ...x]),
