@@ -1,12 +1,12 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { raw, sqltag as sql } from '@prisma/client/runtime/client';
 import type { Database } from '../db/client';
 import { sqlitePath } from '../db/adapters';
 import type { BoardFilter } from '../common/filter';
 import { callConditions, epochMsOf } from './aggregate';
 import { EXPORT_COLUMNS } from './csv-format';
+import { threadScript } from './thread-script';
 import type { ExportJob, ExportPage, ExportReply, ExportRequest, ExportSource } from './csv-worker';
 
 export { CSV_COLUMNS } from './csv-format';
@@ -17,42 +17,9 @@ export { CSV_COLUMNS } from './csv-format';
  */
 const PAGE = 2_000;
 
-/**
- * The export thread's code: csv-worker.ts and what it imports, bundled into one script the first
- * time a thread starts. On Node 20 a worker thread does not get the loader the server runs under,
- * and loading the TypeScript through tsx's own API gave the thread a loader thread of its own and
- * esbuild: the server's RSS grew by 35-38 MB with the thread started by an export of no calls,
- * against 11 MB with this script. The bundling takes esbuild, which tsx runs on anyway, about 50 ms.
- * The drivers stay outside, loaded from node_modules when a store needs them.
- */
-let workerScript: Promise<string> | null = null;
-
-function bundleWorker(): Promise<string> {
-  workerScript ??= (async () => {
-    const esbuild = await import('esbuild');
-    try {
-      const out = await esbuild.build({
-        entryPoints: [fileURLToPath(new URL('./csv-worker.ts', import.meta.url))],
-        bundle: true,
-        platform: 'node',
-        format: 'iife',
-        target: `node${process.versions.node}`,
-        external: ['better-sqlite3', 'pg', 'pg-copy-streams'],
-        write: false,
-        logLevel: 'silent',
-      });
-      // An evaluated worker's `require` looks in the working directory: this one looks from here.
-      const require = `require('node:module').createRequire(${JSON.stringify(import.meta.url)})`;
-      return `((require) => {\n${out.outputFiles[0]!.text}\n})(${require});\n`;
-    } finally {
-      // Its service process is not needed again.
-      await esbuild.stop();
-    }
-  })();
-  // A failed bundling is tried again by the next export.
-  workerScript.catch(() => (workerScript = null));
-  return workerScript;
-}
+/** The export thread's code: csv-worker.ts and what it imports (thread-script.ts). */
+const bundleWorker = () =>
+  threadScript(new URL('./csv-worker.ts', import.meta.url), ['better-sqlite3', 'pg', 'pg-copy-streams']);
 
 type Waiting = { resolve(page: ExportPage | null): void; reject(e: unknown): void };
 
