@@ -6,6 +6,9 @@ import { ConfigError, loadConfig, privacyDefaults, signingMode } from './lib/con
 import { createLogger } from './lib/log';
 import { openDatabase } from './lib/db/client';
 import { Ingestor } from './lib/calls/ingest/queue';
+import { SqliteWriterThread } from './lib/calls/ingest/writer-thread';
+import { INGEST_TIMEOUT_MS } from './lib/calls/ingest/store';
+import { sqlitePath } from './lib/db/adapters';
 import { createQueries } from './lib/calls/queries';
 import { ExportThreads, exportCsv } from './lib/calls/csv';
 import { ExportSlots } from './lib/calls/export-slots';
@@ -157,11 +160,22 @@ async function main() {
   });
   // Only with a token: without one nothing is counted for it.
   let metrics: Metrics | null = null;
+  // On SQLite, batches commit on a thread of their own, off the event loop.
+  const writer =
+    db.provider === 'sqlite'
+      ? new SqliteWriterThread({
+          file: sqlitePath(config.DATABASE_URL),
+          synchronous: config.SQLITE_SYNCHRONOUS,
+          busyTimeoutMs: INGEST_TIMEOUT_MS,
+        })
+      : null;
+  await writer?.start();
   const ingest = new Ingestor(db, {
     queueLimit: config.INGEST_QUEUE_LIMIT,
     batchSize: config.INGEST_BATCH_SIZE,
     publish: realtime.publish,
     committed: (seconds, callbacks) => metrics?.commit(seconds, callbacks),
+    commit: writer ? (batch) => writer.commit(batch) : undefined,
   });
   if (config.METRICS_TOKEN) {
     metrics = new Metrics({
@@ -269,6 +283,7 @@ async function main() {
     await evaluator.stop();
     await retention.stop();
     await ingest.drain();
+    await writer?.close();
     await counters.close();
     await realtime.close();
     await db.close();

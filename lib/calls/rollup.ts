@@ -121,8 +121,8 @@ const INGEST_LOCK = 7_301_862;
 export const LOCK_INGEST = `SELECT pg_advisory_xact_lock(${INGEST_LOCK})`;
 
 /**
- * Takes the ingest lock for the rest of the transaction (PostgreSQL; SQLite's single writer
- * connection already serialises every write).
+ * Takes the ingest lock for the rest of the transaction (PostgreSQL; on SQLite every transaction
+ * that writes begins by taking SQLite's write lock, ingest's writer thread's and Prisma's alike).
  */
 export async function lockIngest(tx: Tx): Promise<void> {
   await tx.$executeRawUnsafe(LOCK_INGEST);

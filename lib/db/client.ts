@@ -17,7 +17,11 @@ export interface Database {
   provider: Provider;
   /** The DATABASE_URL it was opened with: for connections of its own (the export worker's). */
   url: string;
-  /** Writes. On SQLite one connection: SQLite has one writer, and queuing here beats SQLITE_BUSY. */
+  /**
+   * Writes. On SQLite one connection, whose transactions begin by taking SQLite's write lock; the
+   * server's ingest commits on a thread with a connection of its own (writer-thread.ts), and the two
+   * take turns through that lock.
+   */
   write: Db;
   /** Reads, on their own connection(s): they see only committed data, never a write in flight. */
   read: Db;
@@ -61,6 +65,19 @@ async function sqlitePragmas(db: Db, synchronous: 'NORMAL' | 'FULL', writer: boo
   if (writer) await db.$executeRawUnsafe('PRAGMA cache_size = -65536');
 }
 
+/**
+ * Makes the transactions Prisma begins on the writer's connection `BEGIN IMMEDIATE` (the adapter
+ * runs a plain, deferred `BEGIN`). Ingest's writer thread commits on a connection of its own: a
+ * deferred transaction that read, then wrote after one of those commits, would fail at once with
+ * SQLITE_BUSY (its snapshot is stale, so waiting cannot help). Taking the write lock at `BEGIN`
+ * waits for the thread's commit instead, up to the busy timeout, and then sees it.
+ */
+function beginImmediately(conn: BetterSqlite3.Database) {
+  const prepare = conn.prepare.bind(conn);
+  conn.prepare = ((source: string) =>
+    prepare(source === 'BEGIN' ? 'BEGIN IMMEDIATE' : source)) as typeof conn.prepare;
+}
+
 function client(url: string, onSqlite?: (conn: BetterSqlite3.Database) => void): Db {
   const adapter = adapterFor(url);
   if (providerOf(url) !== 'sqlite') return new PostgresClient({ adapter }) as unknown as Db;
@@ -73,7 +90,9 @@ function client(url: string, onSqlite?: (conn: BetterSqlite3.Database) => void):
     adapterName: factory.adapterName,
     async connect() {
       const conn = await factory.connect();
-      onSqlite((conn as unknown as { client: BetterSqlite3.Database }).client);
+      const sqlite = (conn as unknown as { client: BetterSqlite3.Database }).client;
+      beginImmediately(sqlite);
+      onSqlite(sqlite);
       return conn;
     },
     connectToShadowDb: () => factory.connectToShadowDb(),

@@ -4,7 +4,7 @@
 // calls (rebuildRollups in lib/calls/aggregate.ts leaves their rows alone).
 //
 // Work goes in short transactions of at most BATCH calls (or entries), with a pause between them,
-// so ingest commits interleave: on SQLite they share the one writer connection, on PostgreSQL
+// so ingest commits interleave: on SQLite they take turns through SQLite's write lock, on PostgreSQL
 // each batch takes the ingest lock as an ingest commit does (`batches` paces them). With several
 // instances, the one holding the "retention" lease does the work (on SQLite the single instance
 // always does).

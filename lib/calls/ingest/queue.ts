@@ -21,6 +21,8 @@ export interface IngestOptions {
   publish(updates: CallUpdate[]): void;
   /** Called after each commit with how long the transaction took and how many callbacks it held. */
   committed?(seconds: number, callbacks: number): void;
+  /** Commits a batch (the server's SQLite writer thread); commitBatch on the store otherwise. */
+  commit?(batch: Submission[]): Promise<IngestOutcome[]>;
 }
 
 /**
@@ -72,7 +74,7 @@ export class Ingestor {
     let outcomes: IngestOutcome[];
     const started = performance.now();
     try {
-      outcomes = await commitBatch(this.db, batch);
+      outcomes = await (this.opts.commit ? this.opts.commit(batch) : commitBatch(this.db, batch));
     } catch (error) {
       // One callback the store refuses must not fail the others that shared its transaction:
       // retry them one by one, so only the culprit gets the error (and the provider's retry).

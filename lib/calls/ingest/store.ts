@@ -543,6 +543,22 @@ async function commitOnPostgres(
   }
 }
 
+/** How long a batch may take, the wait for the store's write lock included, ms. */
+export const INGEST_TIMEOUT_MS = 60_000;
+
+/**
+ * A batch in one synchronous transaction on a better-sqlite3 connection with none open: `BEGIN
+ * IMMEDIATE` … `COMMIT`, or ROLLBACK if anything throws. The server runs it on ingest's writer
+ * thread (writer-thread.ts); commitBatch on the writer connection (the seed, the tests).
+ */
+export function commitOnSqlite(
+  conn: BetterSqlite3.Database,
+  batch: Submission[],
+  outcomes = true,
+): IngestOutcome[] {
+  return conn.transaction(() => runSync(batchSteps(batch, outcomes), sqliteStatements(conn))).immediate();
+}
+
 /**
  * Stores a batch of callbacks in a transaction of its own. On SQLite, when no other transaction is
  * open on the writer, that is one synchronous transaction on its connection: nothing else runs on
@@ -558,7 +574,7 @@ async function commitOnPostgres(
 export async function commitBatch(
   db: Database,
   batch: Submission[],
-  { timeoutMs = 60_000, outcomes = true }: { timeoutMs?: number; outcomes?: boolean } = {},
+  { timeoutMs = INGEST_TIMEOUT_MS, outcomes = true }: { timeoutMs?: number; outcomes?: boolean } = {},
 ): Promise<IngestOutcome[]> {
   if (db.provider === 'postgresql') {
     const pool = db.postgresWriter();
@@ -571,10 +587,7 @@ export async function commitBatch(
     return conn;
   };
   const conn = db.sqliteWriter();
-  if (conn && !conn.inTransaction) {
-    // BEGIN IMMEDIATE ... COMMIT, or ROLLBACK if anything throws.
-    return conn.transaction(() => runSync(batchSteps(batch, outcomes), sqliteStatements(conn))).immediate();
-  }
+  if (conn && !conn.inTransaction) return commitOnSqlite(conn, batch, outcomes);
   // The transaction Prisma begins runs on the writer's connection: statements run on it directly
   // are inside it.
   return db.write.$transaction(async () => runSync(batchSteps(batch, outcomes), sqliteStatements(writer())), {
