@@ -1,5 +1,5 @@
 // Ingest's SQLite writer thread, seen from the server: batches go to it, outcomes come back once
-// their transaction committed (docs/performance.md, What the store costs ingest on SQLite).
+// their transaction committed (docs/performance.md, The SQLite writer on a thread of its own).
 import { Worker } from 'node:worker_threads';
 import { threadScript } from '../thread-script';
 import type { IngestOutcome, Submission } from './plan';
