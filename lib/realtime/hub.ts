@@ -1,5 +1,5 @@
 import type { Server as HttpServer } from 'node:http';
-import { Server } from 'socket.io';
+import { Server, type Socket } from 'socket.io';
 import type pg from 'pg';
 import type { Logger } from '../log';
 import type { CallUpdate } from '../common/types';
@@ -12,7 +12,7 @@ import { SOCKET_PATH, UNAUTHORIZED, type ClientToServer, type ServerToClient } f
 interface SocketData {
   principal: Principal;
   /** Counts the identity checks begun: only the latest one's answer moves the socket. */
-  checks: number;
+  check: number;
 }
 /** Between instances: each instance delivers another's calls to its own boards, per scope. */
 interface InterServer {
@@ -20,6 +20,7 @@ interface InterServer {
   rescope(): void;
 }
 export type RealtimeServer = Server<ClientToServer, ServerToClient, InterServer, SocketData>;
+type RealtimeSocket = Socket<ClientToServer, ServerToClient, InterServer, SocketData>;
 
 /** How often open connections are checked against their session or TV token again. */
 const RECHECK_MS = 10_000;
@@ -145,26 +146,41 @@ export async function attachRealtime(http: HttpServer, opts: Options): Promise<R
   io.on('connection', (socket) => socket.emit('hello', { release: opts.release }));
   // Sessions expire, are signed out or revoked elsewhere, lines and privacy settings change: check
   // this instance's connections again, and move each to the rooms it is now entitled to.
-  const rescope = () =>
-    Promise.all(
-      [...io.of('/').sockets.values()].map((socket) => {
-        // A periodic check that read the store before an admin's change can end after the check
-        // that change started: the older answer must not move the socket back.
-        const check = (socket.data.checks = (socket.data.checks ?? 0) + 1);
-        return opts.authorize(toHeaders(socket.request.headers), undefined).then(
-          (p) => {
-            if (check !== socket.data.checks) return;
-            if (!p) return void socket.disconnect(true);
-            const before = feedRooms(socket.data.principal);
-            const after = feedRooms(p);
-            socket.data.principal = p;
-            for (const room of before) if (!after.includes(room)) void socket.leave(room);
-            if (after.some((room) => !before.includes(room))) void socket.join(after);
-          },
-          () => {},
-        );
-      }),
-    );
+  // Who a connection is depends on its cookies alone: boards opened with the same cookies (a
+  // supervisor's tabs, one browser's screens) are checked once. The checks run one after another,
+  // each after a turn of the event loop: a store read through better-sqlite3 answers within the
+  // same turn, so fifty checks at once would hold callbacks and their push for the whole batch.
+  const rescope = async () => {
+    const byCookie = new Map<string, [RealtimeSocket, number][]>();
+    for (const socket of io.of('/').sockets.values()) {
+      const key = socket.request.headers.cookie ?? '';
+      // A periodic check that read the store before an admin's change can end after the check
+      // that change started: the older answer must not move the socket back.
+      const check = (socket.data.check = (socket.data.check ?? 0) + 1);
+      (byCookie.get(key) ?? byCookie.set(key, []).get(key)!).push([socket, check]);
+    }
+    for (const checks of byCookie.values()) {
+      await new Promise((r) => setImmediate(r));
+      let principal: Principal | null;
+      try {
+        principal = await opts.authorize(toHeaders(checks[0]![0].request.headers), undefined);
+      } catch {
+        continue; // the store is unreachable: the next check decides
+      }
+      for (const [socket, check] of checks) {
+        if (check !== socket.data.check || !socket.connected) continue;
+        if (!principal) {
+          socket.disconnect(true);
+          continue;
+        }
+        const before = feedRooms(socket.data.principal);
+        const after = feedRooms(principal);
+        socket.data.principal = principal;
+        for (const room of before) if (!after.includes(room)) void socket.leave(room);
+        if (after.some((room) => !before.includes(room))) void socket.join(after);
+      }
+    }
+  };
   const recheck = setInterval(() => void rescope(), RECHECK_MS);
   recheck.unref();
   const closers: (() => Promise<unknown>)[] = [async () => clearInterval(recheck)];

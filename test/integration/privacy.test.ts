@@ -262,6 +262,11 @@ describe('callers’ numbers and line scope', () => {
     const cookie = await supervisor('ravi');
     const socket = await socketFor(cookie);
     const feed = collect(socket);
+    // Ravi's second screen (the same cookies), and another supervisor's board, who sees every line.
+    const second = await socketFor(cookie);
+    const secondFeed = collect(second);
+    const other = await socketFor(await supervisor('mina'));
+    const otherFeed = collect(other);
 
     // Supervisors see numbers in full from now on: the open feed follows, without reconnecting.
     const privacy = (await (await send('GET', '/api/admin/privacy', server.cookie)).json()) as Record<
@@ -310,10 +315,16 @@ describe('callers’ numbers and line scope', () => {
       5_000,
     );
     const before = feed.length;
+    const beforeSecond = secondFeed.length;
     const a = await call(LINE_A);
     const c = await call(LINE_B);
     await waitFor(() => sidsIn(feed).has(c.sid), 'the next line B call');
+    await waitFor(() => sidsIn(secondFeed).has(c.sid), 'the next line B call on the second screen');
+    await waitFor(() => sidsIn(otherFeed).has(c.sid), 'the next line B call on the other board');
     expect(sidsIn(feed.slice(before)).has(a.sid)).toBe(false);
+    // Every screen of the user moved, not only the first one checked; the other board did not.
+    expect(sidsIn(secondFeed.slice(beforeSecond)).has(a.sid)).toBe(false);
+    expect(sidsIn(otherFeed).has(a.sid)).toBe(true);
     expect(b.line).toBe(LINE_B);
 
     // Masked with a reveal: the number comes only through the reveal, and the audit log has it.
@@ -361,6 +372,6 @@ describe('callers’ numbers and line scope', () => {
       async () => (await send('POST', `/api/calls/${c.sid}/reveal`, cookie, {})).status === 403,
       'the reveal refused',
     );
-    socket.close();
+    for (const s of [socket, second, other]) s.close();
   });
 });
